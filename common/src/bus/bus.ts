@@ -1,0 +1,64 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { eventStreams, type StreamName } from '../events/event-streams';
+import { assertServerSupportsBus } from './server-requirements';
+
+export interface BusOptions {
+  url: string;
+  /** Shown in the server's connection list. */
+  name: string;
+  /**
+   * Isolates several systems (or test files) on one server: subjects become `<namespace>.<subject>` and
+   * streams `<NAMESPACE>_<STREAM>`. Empty in a normal deployment.
+   */
+  namespace?: string;
+}
+
+/** A connection to NATS with JetStream, and the mapping from contract subjects to wire subjects. */
+export class Bus {
+  private constructor(
+    readonly connection: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly namespace: string,
+  ) {}
+
+  static async connect({ url, name, namespace = '' }: BusOptions): Promise<Bus> {
+    if (namespace && !/^[a-z0-9_-]+$/i.test(namespace)) {
+      throw new Error(`Bus namespace "${namespace}" may only hold letters, digits, "_" and "-"`);
+    }
+    const connection = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    try {
+      const jsm = await assertServerSupportsBus(connection, url);
+      return new Bus(connection, jetstream(connection), jsm, namespace);
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  wireSubject(subject: string): string {
+    return this.namespace ? `${this.namespace}.${subject}` : subject;
+  }
+
+  streamName(stream: StreamName): string {
+    return this.namespace ? `${this.namespace.toUpperCase().replaceAll('-', '_')}_${stream}` : stream;
+  }
+
+  streamSubjects(stream: StreamName): string[] {
+    return [this.wireSubject(`${eventStreams[stream]}.>`)];
+  }
+
+  get isConnected(): boolean {
+    return !this.connection.isClosed();
+  }
+
+  /** Round trip to the server: used by readiness probes. */
+  async ping(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+}

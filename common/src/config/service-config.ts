@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const portNumber = z.coerce.number().int().min(0).max(65535);
+
+/** What every service reads from its environment. */
+const serviceConfigFields = {
+  PORT: portNumber.default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\/\S+(,(nats|tls):\/\/\S+)*$/, 'must be nats://host:port (comma-separated for a cluster)'),
+  NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  JWT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+};
+
+/** The config schema of a service: the common variables plus its own. */
+export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
+  return z.object({ ...serviceConfigFields, ...extra }).superRefine((config, ctx) => {
+    const auth = config as { JWT_KEY?: string; JWKS_URL?: string };
+    if (!auth.JWT_KEY && !auth.JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_KEY'], message: 'required (or set JWKS_URL for an identity provider)' });
+    }
+  });
+}
+
+export const serviceConfig = defineServiceConfig({});
+
+export type ServiceConfig = z.infer<typeof serviceConfig>;

@@ -1,0 +1,49 @@
+import type { ColumnType, Generated, JSONColumnType, Kysely, Transaction } from 'kysely';
+
+export interface OutboxTable {
+  /** Insertion order: the relay publishes oldest first. */
+  seq: Generated<string>;
+  event_id: string;
+  subject: string;
+  envelope: JSONColumnType<Record<string, unknown>>;
+  headers: JSONColumnType<Record<string, string>>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  sent_at: ColumnType<Date | null, never, Date | string | null>;
+  attempts: ColumnType<number, never, number>;
+  next_attempt_at: ColumnType<Date, never, Date | string>;
+  last_error: ColumnType<string | null, never, string | null>;
+}
+
+export interface InboxTable {
+  consumer: string;
+  event_id: string;
+  processed_at: ColumnType<Date, never, never>;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  response_headers: JSONColumnType<Record<string, string>> | null;
+  created_at: ColumnType<Date, never, never>;
+  locked_at: ColumnType<Date, never, Date | string>;
+  completed_at: Date | null;
+}
+
+/** Tables every service gets from common's migrations. A service's own schema extends this. */
+export interface CommonTables {
+  outbox: OutboxTable;
+  inbox: InboxTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+/**
+ * Kysely's database type is invariant, so a service's `Kysely<OrdersDatabase>` is not a
+ * `Kysely<CommonTables>` even though it has those tables. Common code takes the service's handle and views
+ * it through this one cast.
+ */
+export function withCommonTables<DB extends CommonTables>(db: Kysely<DB> | Transaction<DB>): Kysely<CommonTables> {
+  return db as unknown as Kysely<CommonTables>;
+}

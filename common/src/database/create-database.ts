@@ -1,0 +1,18 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+export interface DatabaseOptions {
+  connectionString: string;
+  maxConnections?: number;
+  applicationName?: string;
+}
+
+export function createDatabase<DB>({ connectionString, maxConnections = 10, applicationName }: DatabaseOptions) {
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}

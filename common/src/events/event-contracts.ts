@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import { expirationCompleted } from './contracts/expiration-completed';
+import { orderCancelled } from './contracts/order-cancelled';
+import { orderCompleted } from './contracts/order-completed';
+import { orderCreated } from './contracts/order-created';
+import { paymentCreated } from './contracts/payment-created';
+import { paymentFailed } from './contracts/payment-failed';
+import { paymentRefunded } from './contracts/payment-refunded';
+import { ticketChanged } from './contracts/ticket-changed';
+
+/**
+ * Every subject on the bus and the schema of its payload. This map is the contract: the outbox and the
+ * listeners are typed by it, so publishing or handling the wrong payload for a subject does not compile,
+ * and the JSON Schema / AsyncAPI document for outside subscribers is generated from it.
+ */
+export const eventContracts = {
+  'tickets.created': ticketChanged,
+  'tickets.updated': ticketChanged,
+  'orders.created': orderCreated,
+  'orders.cancelled': orderCancelled,
+  'orders.completed': orderCompleted,
+  'expiration.completed': expirationCompleted,
+  'payments.created': paymentCreated,
+  'payments.failed': paymentFailed,
+  'payments.refunded': paymentRefunded,
+} as const;
+
+export type Subject = keyof typeof eventContracts;
+
+export type EventData<S extends Subject> = z.infer<(typeof eventContracts)[S]>;
+
+export const subjects = Object.keys(eventContracts) as Subject[];
+
+export function isSubject(value: string): value is Subject {
+  return Object.hasOwn(eventContracts, value);
+}

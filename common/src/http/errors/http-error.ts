@@ -1,0 +1,22 @@
+/** One entry of the error body every endpoint returns: `{ errors: [{ message, field? }] }`. */
+export interface ErrorItem {
+  message: string;
+  field?: string;
+  /** A machine-readable reason where the status alone is not enough, e.g. Stripe's decline code. */
+  code?: string;
+}
+
+/** An error whose status and message are meant for the client. Anything else is a 500. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  serialize(): ErrorItem[] {
+    return [{ message: this.message }];
+  }
+}

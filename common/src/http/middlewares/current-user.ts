@@ -1,0 +1,83 @@
+import type { RequestHandler } from 'express';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
+export interface CurrentUser {
+  id: string;
+  roles: string[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    currentUser?: CurrentUser;
+    /** The unparsed body, kept for signature checks such as Stripe's webhooks. */
+    rawBody?: Buffer;
+  }
+}
+
+export interface AuthenticationOptions {
+  /** Shared secret for HS256 tokens, as the course's auth service issued. */
+  jwtKey?: string;
+  /** An identity provider's key set, for asymmetric tokens. */
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+/** The token from `Authorization: Bearer` or from the course's cookie-session cookie `{ "jwt": ... }`. */
+function tokenFrom(authorization: string | undefined, cookieHeader: string | undefined): string | undefined {
+  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (bearer) return bearer;
+  const session = cookieHeader
+    ?.split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith('session='))
+    ?.slice('session='.length);
+  if (!session) return undefined;
+  try {
+    const { jwt } = JSON.parse(Buffer.from(decodeURIComponent(session), 'base64').toString('utf8')) as { jwt?: unknown };
+    return typeof jwt === 'string' ? jwt : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function userFrom(payload: JWTPayload): CurrentUser | undefined {
+  const id = payload.sub ?? (typeof payload.id === 'string' ? payload.id : undefined);
+  if (!id) return undefined;
+  const roles = Array.isArray(payload.roles) ? payload.roles.filter((role) => typeof role === 'string') : [];
+  return { id, roles };
+}
+
+/**
+ * Sets `req.currentUser` from a valid token and leaves it unset otherwise (no token, bad signature,
+ * expired, `alg: none`, malformed); `requireAuth` turns the latter into a 401.
+ */
+export function currentUser(options: AuthenticationOptions): RequestHandler {
+  let verify: (token: string) => Promise<JWTPayload>;
+  const claims = { issuer: options.issuer, audience: options.audience };
+  if (options.jwksUrl) {
+    const keySet: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUrl));
+    verify = async (token) => (await jwtVerify(token, keySet, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+  } else if (options.jwtKey) {
+    const secret = new TextEncoder().encode(options.jwtKey);
+    verify = async (token) => (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;
+  } else {
+    throw new Error('currentUser needs a JWT_KEY or a JWKS_URL');
+  }
+  return (req, _res, next) => {
+    const token = tokenFrom(req.headers.authorization, req.headers.cookie);
+    if (!token) return next();
+    verify(token).then(
+      (payload) => {
+        req.currentUser = userFrom(payload);
+        next();
+      },
+      (error: Error) => {
+        req.log?.debug({ reason: error.message }, 'rejected token');
+        next();
+      },
+    );
+  };
+}

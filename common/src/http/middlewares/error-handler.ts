@@ -1,0 +1,29 @@
+import type { ErrorRequestHandler } from 'express';
+import { HttpError } from '../errors/http-error';
+
+/** body-parser marks its own failures with `type`: the client sent a body we could not read. */
+function bodyParserError(error: unknown): { status: number; message: string } | undefined {
+  const { type, status } = (error ?? {}) as { type?: string; status?: number };
+  if (type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
+  if (type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
+  if (typeof type === 'string' && status && status >= 400 && status < 500) return { status, message: 'Unreadable request body' };
+  return undefined;
+}
+
+/**
+ * Renders every error as `{ errors: [{ message, field? }] }`. Errors we did not anticipate are 500 with a
+ * generic message: their details go to the log, never to the client.
+ */
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof HttpError) {
+    res.status(error.statusCode).json({ errors: error.serialize() });
+    return;
+  }
+  const bodyError = bodyParserError(error);
+  if (bodyError) {
+    res.status(bodyError.status).json({ errors: [{ message: bodyError.message }] });
+    return;
+  }
+  req.log?.error({ err: error }, 'unhandled error');
+  res.status(500).json({ errors: [{ message: 'Something went wrong' }] });
+};

@@ -1,0 +1,58 @@
+// Event contracts
+export * from './events/event-contracts';
+export * from './events/event-envelope';
+export * from './events/event-streams';
+export * from './events/version-order';
+export * from './events/contracts/money';
+export * from './events/contracts/order-status';
+export * from './events/contracts/ticket-changed';
+export * from './events/contracts/order-created';
+export * from './events/contracts/order-cancelled';
+export * from './events/contracts/order-completed';
+export * from './events/contracts/expiration-completed';
+export * from './events/contracts/payment-created';
+export * from './events/contracts/payment-failed';
+export * from './events/contracts/payment-refunded';
+
+// The bus: connection, streams, outbox, listeners
+export { Bus, type BusOptions } from './bus/bus';
+export { provisionStreams, type StreamSettings } from './bus/provision-streams';
+export { MINIMUM_SERVER_VERSION } from './bus/server-requirements';
+export { enqueue } from './outbox/enqueue';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+export { defineListener, RetryLater, type AnyEventListener, type EventListener, type HandlerContext } from './listeners/event-listener';
+export { ListenerRunner, durableName, type ListenerRunnerOptions } from './listeners/listener-runner';
+export { DeadLetterHeaders } from './listeners/dead-letter';
+
+// Database
+export { withCommonTables, type CommonTables } from './database/common-tables';
+export { createDatabase, type DatabaseOptions } from './database/create-database';
+export { migrateToLatest } from './database/migrate';
+
+// HTTP
+export { HttpError, type ErrorItem } from './http/errors/http-error';
+export { BadRequestError } from './http/errors/bad-request-error';
+export { RequestValidationError } from './http/errors/request-validation-error';
+export { NotAuthorizedError } from './http/errors/not-authorized-error';
+export { ForbiddenError } from './http/errors/forbidden-error';
+export { NotFoundError } from './http/errors/not-found-error';
+export { ConflictError } from './http/errors/conflict-error';
+export { UnprocessableEntityError } from './http/errors/unprocessable-entity-error';
+export { errorHandler } from './http/middlewares/error-handler';
+export { validateRequest } from './http/middlewares/validate-request';
+export { currentUser, type AuthenticationOptions, type CurrentUser } from './http/middlewares/current-user';
+export { requireAuth } from './http/middlewares/require-auth';
+export { requireAdmin, ADMIN_ROLE } from './http/middlewares/require-admin';
+export { idempotency, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, type IdempotencyOptions } from './http/middlewares/idempotency';
+export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
+export { signToken, type TokenRequest } from './auth/sign-token';
+
+// Config, observability, service bootstrap
+export { loadConfig, ConfigError } from './config/load-config';
+export { defineServiceConfig, serviceConfig, portNumber, type ServiceConfig } from './config/service-config';
+export { createLogger, type Logger } from './observability/logger';
+export { createMetricsRegistry, sharedMetric } from './observability/metrics';
+export { currentTrace, outgoingTraceparent, runInTrace, traceFromParent, type TraceContext } from './observability/trace-context';
+export type { BackgroundTask, ServiceContext, ServiceDefinition } from './service/service-definition';
+export { startService, type RunningService } from './service/start-service';
+export { runService } from './service/run-service';

@@ -1,0 +1,36 @@
+import type { Transaction } from 'kysely';
+import type { CommonTables } from '../database/common-tables';
+import type { Subject } from '../events/event-contracts';
+import type { EventEnvelope } from '../events/event-envelope';
+import type { Logger } from '../observability/logger';
+
+/** A handler's answer that the event arrived too early (its predecessor has not): try again later. */
+export class RetryLater {
+  constructor(readonly reason: string) {}
+}
+
+export interface HandlerContext<DB> {
+  /** The handler's writes, the inbox record and any events it enqueues commit or roll back together. */
+  trx: Transaction<DB>;
+  logger: Logger;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  retryLater(reason: string): RetryLater;
+}
+
+/** What a service does with one subject. The payload type follows from the subject. */
+export interface EventListener<S extends Subject, DB extends CommonTables> {
+  subject: S;
+  handle(event: EventEnvelope<S>, context: HandlerContext<DB>): Promise<void | RetryLater>;
+}
+
+/** Any listener of a service, whatever its subject: what a service's list of subscriptions holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyEventListener<DB extends CommonTables> = EventListener<any, DB>;
+
+export function defineListener<DB extends CommonTables, S extends Subject>(
+  subject: S,
+  handle: EventListener<S, DB>['handle'],
+): EventListener<S, DB> {
+  return { subject, handle };
+}

@@ -1,0 +1,34 @@
+import type { Express } from 'express';
+import type { Kysely, Migration } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { Bus } from '../bus/bus';
+import type { ServiceConfig } from '../config/service-config';
+import type { CommonTables } from '../database/common-tables';
+import type { AnyEventListener } from '../listeners/event-listener';
+import type { Logger } from '../observability/logger';
+
+/** What a running service hands to its routes and background tasks. */
+export interface ServiceContext<DB extends CommonTables, Config extends ServiceConfig> {
+  config: Config;
+  db: Kysely<DB>;
+  bus: Bus;
+  logger: Logger;
+  metrics: Registry;
+}
+
+/** Something that runs beside the HTTP server and listeners, e.g. a scheduler; stopped on shutdown. */
+export interface BackgroundTask {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A service, declared: its config, schema, subscriptions, routes and background work. */
+export interface ServiceDefinition<DB extends CommonTables, Config extends ServiceConfig> {
+  name: string;
+  config: z.ZodType<Config, Record<string, string | undefined>>;
+  migrations: Record<string, Migration>;
+  subscriptions: AnyEventListener<DB>[];
+  routes(app: Express, context: ServiceContext<DB, Config>): void;
+  backgroundTasks?(context: ServiceContext<DB, Config>): BackgroundTask[];
+}

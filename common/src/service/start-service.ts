@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { sql, type Kysely } from 'kysely';
+import { Bus } from '../bus/bus';
+import { provisionStreams } from '../bus/provision-streams';
+import { loadConfig } from '../config/load-config';
+import type { ServiceConfig } from '../config/service-config';
+import type { CommonTables } from '../database/common-tables';
+import { createDatabase } from '../database/create-database';
+import { migrateToLatest } from '../database/migrate';
+import { createHttpApp } from '../http/create-http-app';
+import { ListenerRunner } from '../listeners/listener-runner';
+import { createLogger, type Logger } from '../observability/logger';
+import { createMetricsRegistry } from '../observability/metrics';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import type { BackgroundTask, ServiceContext, ServiceDefinition } from './service-definition';
+
+export interface RunningService<DB extends CommonTables, Config extends ServiceConfig> extends ServiceContext<DB, Config> {
+  server: Server;
+  url: string;
+  /** Graceful: stop taking requests and events, finish those in hand, flush the outbox batch, close. */
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/**
+ * Starts a service: config (fails naming the bad variable), database and migrations (under an advisory
+ * lock), bus and streams, outbox relay, listeners, background tasks, then the HTTP server.
+ */
+export async function startService<DB extends CommonTables, Config extends ServiceConfig>(
+  definition: ServiceDefinition<DB, Config>,
+  env: Record<string, string | undefined> = process.env,
+  logger: Logger = createLogger(definition.name, env.LOG_LEVEL),
+): Promise<RunningService<DB, Config>> {
+  const config = loadConfig(definition.config, env);
+  const metrics = createMetricsRegistry(definition.name);
+  const db = createDatabase<DB>({
+    connectionString: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
+    applicationName: definition.name,
+  });
+  const stoppers: Array<() => Promise<void>> = [() => db.destroy()];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop();
+  };
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>, definition.migrations);
+    const bus = await Bus.connect({ url: config.NATS_URL, name: definition.name, namespace: config.NATS_NAMESPACE });
+    stoppers.push(() => bus.close());
+    await provisionStreams(bus, { replicas: config.NATS_STREAM_REPLICAS });
+    const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics };
+
+    const relay = new OutboxRelay({ db, connectionString: config.DATABASE_URL, bus, logger, metrics });
+    await relay.start();
+    stoppers.push(() => relay.stop());
+
+    for (const listener of definition.subscriptions) {
+      const runner = new ListenerRunner({ service: definition.name, listener, db, bus, logger, metrics });
+      await runner.start();
+      stoppers.push(() => runner.stop());
+    }
+    const tasks: BackgroundTask[] = definition.backgroundTasks?.(context) ?? [];
+    for (const task of tasks) {
+      await task.start();
+      stoppers.push(() => task.stop());
+    }
+
+    let shuttingDown = false;
+    const app = createHttpApp({
+      logger,
+      metrics,
+      isShuttingDown: () => shuttingDown,
+      readinessChecks: {
+        database: () => sql`select 1`.execute(db),
+        bus: () => bus.ping(),
+      },
+      authentication: {
+        jwtKey: config.JWT_KEY,
+        jwksUrl: config.JWKS_URL,
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+      },
+      routes: (express) => definition.routes(express, context),
+    });
+    const server = createServer(app);
+    const port = await listen(server, config.PORT);
+    stoppers.push(async () => {
+      shuttingDown = true;
+      await closeServer(server);
+    });
+    logger.info({ port }, `${definition.name} started`);
+    return { ...context, server, url: `http://127.0.0.1:${port}`, stop: stopAll };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'describe', property: 'skip', message: 'Tests are never skipped.' },
+        { object: 'describe', property: 'only', message: 'Focused tests do not land.' },
+        { object: 'it', property: 'skip', message: 'Tests are never skipped.' },
+        { object: 'it', property: 'only', message: 'Focused tests do not land.' },
+        { object: 'test', property: 'skip', message: 'Tests are never skipped.' },
+        { object: 'test', property: 'only', message: 'Focused tests do not land.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
