@@ -17,8 +17,8 @@ export function loadConfig<Schema extends z.ZodType>(
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || 'environment';
-      const missing = issue.code === 'invalid_type' && env[variable] === undefined;
-      return missing ? `${variable} is required` : `${variable}: ${issue.message}`;
+      if (env[variable] !== undefined) return `${variable}: ${issue.message}`;
+      return issue.code === 'custom' ? `${variable} is required (${issue.message})` : `${variable} is required`;
     }),
   );
 }

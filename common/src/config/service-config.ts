@@ -25,7 +25,7 @@ export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
   return z.object({ ...serviceConfigFields, ...extra }).superRefine((config, ctx) => {
     const auth = config as { JWT_KEY?: string; JWKS_URL?: string };
     if (!auth.JWT_KEY && !auth.JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_KEY'], message: 'required (or set JWKS_URL for an identity provider)' });
+      ctx.addIssue({ code: 'custom', path: ['JWT_KEY'], message: 'or JWKS_URL, for tokens from an identity provider' });
     }
   });
 }

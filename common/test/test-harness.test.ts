@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { NatsServer } from './nats-server';
-import { PostgresServer } from './postgres-server';
-import { createTestInfrastructure } from './test-infrastructure';
+import { NatsServer } from '../src/testing/nats-server';
+import { PostgresServer } from '../src/testing/postgres-server';
+import { createTestInfrastructure } from '../src/testing/test-infrastructure';
 
 describe('test harness', () => {
   it('starts a private PostgreSQL and nats-server and leaves nothing behind', async () => {

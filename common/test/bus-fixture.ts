@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { sql, type Kysely } from 'kysely';
+import pino from 'pino';
+import {
+  Bus,
+  createDatabase,
+  ListenerRunner,
+  migrateToLatest,
+  OutboxRelay,
+  provisionStreams,
+  type AnyEventListener,
+  type CommonTables,
+  type EventData,
+  type EventEnvelope,
+  type ListenerRunnerOptions,
+  type OutboxRelayOptions,
+  type Subject,
+} from '../src';
+import { createTestInfrastructure, EventRecorder, type TestInfrastructure } from '../src/testing';
+
+export interface EffectsTable {
+  id: number;
+  consumer: string;
+  event_id: string;
+  note: string;
+}
+
+export interface TestDatabase extends CommonTables {
+  effects: EffectsTable;
+}
+
+const effectsMigration = {
+  '0001_effects': {
+    async up(db: Kysely<unknown>) {
+      await sql`create table effects (id serial primary key, consumer text not null, event_id uuid not null, note text not null)`.execute(
+        db,
+      );
+    },
+  },
+};
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** A database with common's tables, a namespaced bus with its streams, and runners that stop on dispose. */
+export class BusFixture {
+  private readonly stoppers: Array<() => Promise<void>> = [];
+
+  private constructor(
+    readonly infra: TestInfrastructure,
+    readonly db: Kysely<TestDatabase>,
+    readonly bus: Bus,
+    readonly recorder: EventRecorder,
+  ) {}
+
+  static async create(): Promise<BusFixture> {
+    const infra = await createTestInfrastructure();
+    const db = createDatabase<TestDatabase>({ connectionString: infra.databaseUrl, maxConnections: 20 });
+    await migrateToLatest(db as unknown as Kysely<unknown>, effectsMigration);
+    const bus = await Bus.connect({ url: infra.natsUrl, name: 'test', namespace: infra.namespace });
+    await provisionStreams(bus, { storage: 'memory' });
+    const recorder = await EventRecorder.start(bus, ['TICKETS', 'ORDERS', 'PAYMENTS', 'EXPIRATION', 'DLQ']);
+    return new BusFixture(infra, db, bus, recorder);
+  }
+
+  async relay(options: Partial<OutboxRelayOptions<TestDatabase>> = {}): Promise<OutboxRelay<TestDatabase>> {
+    const relay = new OutboxRelay({
+      db: this.db,
+      connectionString: this.infra.databaseUrl,
+      bus: this.bus,
+      logger: silentLogger,
+      ...options,
+    });
+    await relay.start();
+    this.stoppers.push(() => relay.stop());
+    return relay;
+  }
+
+  async listen(
+    listener: AnyEventListener<TestDatabase>,
+    options: Partial<ListenerRunnerOptions<TestDatabase>> = {},
+  ): Promise<ListenerRunner<TestDatabase>> {
+    const runner = new ListenerRunner({
+      service: 'test',
+      listener,
+      db: this.db,
+      bus: this.bus,
+      logger: silentLogger,
+      retryBaseDelayMs: 20,
+      ...options,
+    });
+    await runner.start();
+    this.stoppers.push(() => runner.stop());
+    return runner;
+  }
+
+  /** Publishes straight to JetStream, bypassing the outbox: for messages the outbox would never send. */
+  async publishRaw(subject: string, body: unknown, msgID = randomUUID()): Promise<void> {
+    const headers = natsHeaders();
+    headers.set('traceparent', `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`);
+    await this.bus.js.publish(this.bus.wireSubject(subject), typeof body === 'string' ? body : JSON.stringify(body), {
+      msgID,
+      headers,
+    });
+  }
+
+  effects(consumer?: string) {
+    let query = this.db.selectFrom('effects').selectAll().orderBy('id');
+    if (consumer) query = query.where('consumer', '=', consumer);
+    return query.execute();
+  }
+
+  async dispose(): Promise<void> {
+    for (const stop of this.stoppers.reverse()) await stop();
+    await this.recorder.stop();
+    await this.bus.close();
+    await this.db.destroy();
+    await this.infra.dispose();
+  }
+}
+
+export function envelope<S extends Subject>(subject: S, data: EventData<S>): EventEnvelope<S> {
+  return { id: randomUUID(), subject, occurredAt: new Date().toISOString(), data };
+}
+
+export function expirationCompleted(): EventData<'expiration.completed'> {
+  return { orderId: randomUUID() };
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import { body } from 'express-validator';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { sql, type Kysely } from 'kysely';
+import request from 'supertest';
+import {
+  ConflictError,
+  createDatabase,
+  createHttpApp,
+  createMetricsRegistry,
+  idempotency,
+  migrateToLatest,
+  requireAdmin,
+  requireAuth,
+  signToken,
+  validateRequest,
+  type CommonTables,
+} from '../src';
+import { createTestInfrastructure, type TestInfrastructure } from '../src/testing';
+import { silentLogger } from './bus-fixture';
+
+const JWT_KEY = 'test-key-that-is-long-enough';
+
+function sessionCookie(jwt: string): string {
+  return `session=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
+}
+
+describe('HTTP toolkit', () => {
+  let infra: TestInfrastructure;
+  let db: Kysely<CommonTables>;
+  let app: Express;
+  let orderCalls = 0;
+  let release: (() => void) | undefined;
+  let databaseUp = true;
+
+  beforeAll(async () => {
+    infra = await createTestInfrastructure();
+    db = createDatabase<CommonTables>({ connectionString: infra.databaseUrl });
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+    app = createHttpApp({
+      logger: silentLogger,
+      metrics: createMetricsRegistry('test'),
+      readinessChecks: {
+        database: () => sql`select 1`.execute(db),
+        bus: async () => {
+          if (!databaseUp) throw new Error('connection refused');
+        },
+      },
+      authentication: { jwtKey: JWT_KEY },
+      routes: (express) => {
+        express.get('/api/me', requireAuth, (req, res) => {
+          res.json(req.currentUser);
+        });
+        express.get('/api/admin', requireAdmin, (_req, res) => {
+          res.json({ ok: true });
+        });
+        express.post(
+          '/api/orders',
+          requireAuth,
+          idempotency(db),
+          body('ticketId').isUUID().withMessage('ticketId must be a UUID'),
+          body('quantity').optional().isInt({ min: 1 }).withMessage('quantity must be a positive integer'),
+          validateRequest,
+          async (req, res) => {
+            orderCalls += 1;
+            if (req.body.slow) await new Promise<void>((resolve) => (release = resolve));
+            if (req.body.conflict) throw new ConflictError('Ticket is reserved');
+            if (req.body.crash) throw new Error('secret internals: password=hunter2');
+            res.status(201).location(`/api/orders/${orderCalls}`).json({ id: randomUUID(), call: orderCalls });
+          },
+        );
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    await infra.dispose();
+  });
+
+  describe('authentication', () => {
+    it('accepts a valid bearer token and a valid course session cookie', async () => {
+      const token = await signToken(JWT_KEY, { sub: 'alice' });
+      const bearer = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(bearer.body).toEqual({ id: 'alice', roles: [] });
+      const cookie = await request(app).get('/api/me').set('Cookie', sessionCookie(token)).expect(200);
+      expect(cookie.body.id).toBe('alice');
+    });
+
+    it('reads the course token shape, with the user id in an `id` claim', async () => {
+      const token = await new SignJWT({ id: 'course-user', email: 'a@b.c' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(JWT_KEY));
+      const response = await request(app).get('/api/me').set('Cookie', sessionCookie(token)).expect(200);
+      expect(response.body.id).toBe('course-user');
+    });
+
+    it.each([
+      ['expired', () => signToken(JWT_KEY, { sub: 'alice', expiresIn: '-1m' })],
+      ['signed with another key', () => signToken('another-key-long-enough', { sub: 'alice' })],
+      ['alg none', async () => new UnsecuredJWT({ sub: 'alice' }).encode()],
+      ['malformed', async () => 'not.a.jwt'],
+      ['without a subject', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(JWT_KEY))],
+    ])('rejects a token that is %s with 401', async (_case, makeToken) => {
+      const token = await makeToken();
+      const response = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
+      expect(response.body).toEqual({ errors: [{ message: 'Not authorized' }] });
+      await request(app).get('/api/me').set('Cookie', sessionCookie(token)).expect(401);
+    });
+
+    it('answers 401 without a token and 403 to a non-admin on an admin route', async () => {
+      await request(app).get('/api/me').expect(401);
+      await request(app).get('/api/admin').expect(401);
+      const user = await signToken(JWT_KEY, { sub: 'bob' });
+      const forbidden = await request(app).get('/api/admin').set('Authorization', `Bearer ${user}`).expect(403);
+      expect(forbidden.body.errors[0].message).toBe('Admin role required');
+      const admin = await signToken(JWT_KEY, { sub: 'root', admin: true });
+      await request(app).get('/api/admin').set('Authorization', `Bearer ${admin}`).expect(200);
+    });
+  });
+
+  describe('errors', () => {
+    let token: string;
+    beforeAll(async () => {
+      token = await signToken(JWT_KEY, { sub: 'carol' });
+    });
+
+    it('answers 400 with one error per invalid field', async () => {
+      const response = await request(app)
+        .post('/api/orders')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ ticketId: 'nope', quantity: 0 })
+        .expect(400);
+      expect(response.body).toEqual({
+        errors: [
+          { message: 'ticketId must be a UUID', field: 'ticketId' },
+          { message: 'quantity must be a positive integer', field: 'quantity' },
+        ],
+      });
+    });
+
+    it('answers 400 to a body that is not JSON, 404 to an unknown route', async () => {
+      const malformed = await request(app)
+        .post('/api/orders')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Content-Type', 'application/json')
+        .send('{"ticketId": ')
+        .expect(400);
+      expect(malformed.body.errors[0].message).toBe('Request body is not valid JSON');
+      await request(app).get('/api/nowhere').expect(404);
+    });
+
+    it('answers 500 to an unexpected error without leaking it', async () => {
+      const response = await request(app)
+        .post('/api/orders')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ ticketId: randomUUID(), crash: true })
+        .expect(500);
+      expect(response.body).toEqual({ errors: [{ message: 'Something went wrong' }] });
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    let token: string;
+    beforeAll(async () => {
+      token = await signToken(JWT_KEY, { sub: 'dave' });
+    });
+    const post = (key: string, payload: object, as = token) =>
+      request(app).post('/api/orders').set('Authorization', `Bearer ${as}`).set('Idempotency-Key', key).send(payload);
+
+    it('replays the first response for a retry, with the same status, body and Location', async () => {
+      const payload = { ticketId: randomUUID() };
+      const first = await post('key-1', payload).expect(201);
+      const calls = orderCalls;
+      const retry = await post('key-1', payload).expect(201);
+      expect(retry.body).toEqual(first.body);
+      expect(retry.headers.location).toBe(first.headers.location);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(orderCalls).toBe(calls);
+    });
+
+    it('replays client errors too, and scopes keys to the caller', async () => {
+      const payload = { ticketId: randomUUID(), conflict: true };
+      const first = await post('key-2', payload).expect(409);
+      await post('key-2', payload).expect(409);
+      expect(first.body.errors[0].message).toBe('Ticket is reserved');
+      const other = await signToken(JWT_KEY, { sub: 'erin' });
+      const calls = orderCalls;
+      await post('key-2', { ticketId: randomUUID() }, other).expect(201);
+      expect(orderCalls).toBe(calls + 1);
+    });
+
+    it('answers 422 when the key is reused with a different body', async () => {
+      await post('key-3', { ticketId: randomUUID() }).expect(201);
+      const response = await post('key-3', { ticketId: randomUUID() }).expect(422);
+      expect(response.body.errors[0].message).toMatch(/different request/);
+    });
+
+    it('answers 409 to a retry while the first request is still running', async () => {
+      const payload = { ticketId: randomUUID(), slow: true };
+      const first = post('key-4', payload).then((response) => response);
+      await new Promise<void>((resolve) => {
+        const check = () => (release ? resolve() : setImmediate(check));
+        check();
+      });
+      const concurrent = await post('key-4', payload).expect(409);
+      expect(concurrent.body.errors[0].message).toMatch(/in progress/);
+      release?.();
+      release = undefined;
+      expect((await first).status).toBe(201);
+      await post('key-4', payload).expect(201);
+    });
+
+    it('does not store a 500, so the request can be retried with its key', async () => {
+      const payload = { ticketId: randomUUID(), crash: true };
+      await post('key-5', payload).expect(500);
+      const calls = orderCalls;
+      await post('key-5', payload).expect(500);
+      expect(orderCalls).toBe(calls + 1);
+    });
+  });
+
+  describe('probes and metrics', () => {
+    it('serves /livez, /readyz naming a failed dependency, and /metrics', async () => {
+      await request(app).get('/livez').expect(200);
+      await request(app).get('/readyz').expect(200, { status: 'ready' });
+      databaseUp = false;
+      const down = await request(app).get('/readyz').expect(503);
+      expect(down.body.failures).toEqual({ bus: 'connection refused' });
+      databaseUp = true;
+      const metrics = await request(app).get('/metrics').expect(200);
+      expect(metrics.text).toContain('http_request_duration_seconds_bucket');
+      expect(metrics.text).toContain('route="/api/orders"');
+    });
+
+    it('returns the request id it was given, or a new one', async () => {
+      const given = await request(app).get('/livez').set('X-Request-Id', 'req-123').expect(200);
+      expect(given.headers['x-request-id']).toBe('req-123');
+      const fresh = await request(app).get('/livez').expect(200);
+      expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+});
