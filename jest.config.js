@@ -5,7 +5,14 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/common', '<rootDir>/orders', '<rootDir>/payments', '<rootDir>/expiration', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/common',
+    '<rootDir>/orders',
+    '<rootDir>/payments',
+    '<rootDir>/expiration',
+    '<rootDir>/tools',
+    '<rootDir>/test',
+  ],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   // jose ships only ES modules; jest runs CommonJS, so it is transpiled like our own code.

@@ -20,7 +20,13 @@ export { provisionStreams, type StreamSettings } from './bus/provision-streams';
 export { MINIMUM_SERVER_VERSION } from './bus/server-requirements';
 export { enqueue } from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
-export { defineListener, RetryLater, type AnyEventListener, type EventListener, type HandlerContext } from './listeners/event-listener';
+export {
+  defineListener,
+  RetryLater,
+  type AnyEventListener,
+  type EventListener,
+  type HandlerContext,
+} from './listeners/event-listener';
 export { ListenerRunner, durableName, type ListenerRunnerOptions } from './listeners/listener-runner';
 export { DeadLetterHeaders } from './listeners/dead-letter';
 
@@ -43,7 +49,12 @@ export { validateRequest } from './http/middlewares/validate-request';
 export { currentUser, type AuthenticationOptions, type CurrentUser } from './http/middlewares/current-user';
 export { requireAuth } from './http/middlewares/require-auth';
 export { requireAdmin, ADMIN_ROLE } from './http/middlewares/require-admin';
-export { idempotency, IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, type IdempotencyOptions } from './http/middlewares/idempotency';
+export {
+  idempotency,
+  IDEMPOTENCY_KEY_HEADER,
+  REPLAYED_HEADER,
+  type IdempotencyOptions,
+} from './http/middlewares/idempotency';
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
 export { signToken, type TokenRequest } from './auth/sign-token';
 
@@ -52,7 +63,14 @@ export { loadConfig, ConfigError } from './config/load-config';
 export { defineServiceConfig, serviceConfig, portNumber, type ServiceConfig } from './config/service-config';
 export { createLogger, type Logger } from './observability/logger';
 export { createMetricsRegistry, sharedMetric } from './observability/metrics';
-export { currentTrace, outgoingTraceparent, runInTrace, traceFromParent, type TraceContext } from './observability/trace-context';
+export {
+  currentTrace,
+  outgoingTraceparent,
+  runInTrace,
+  traceFromParent,
+  type TraceContext,
+} from './observability/trace-context';
 export type { BackgroundTask, ServiceContext, ServiceDefinition } from './service/service-definition';
 export { startService, type RunningService } from './service/start-service';
 export { runService } from './service/run-service';
+export { buildAsyncApiDocument } from './events/asyncapi-document';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import pino from 'pino';
 import {
   Bus,
@@ -20,7 +20,7 @@ import {
 import { createTestInfrastructure, EventRecorder, type TestInfrastructure } from '../src/testing';
 
 export interface EffectsTable {
-  id: number;
+  id: Generated<number>;
   consumer: string;
   event_id: string;
   note: string;
@@ -95,13 +95,17 @@ export class BusFixture {
   }
 
   /** Publishes straight to JetStream, bypassing the outbox: for messages the outbox would never send. */
-  async publishRaw(subject: string, body: unknown, msgID = randomUUID()): Promise<void> {
+  async publishRaw(subject: string, body: unknown, msgID: string = randomUUID()): Promise<void> {
     const headers = natsHeaders();
     headers.set('traceparent', `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`);
-    await this.bus.js.publish(this.bus.wireSubject(subject), typeof body === 'string' ? body : JSON.stringify(body), {
-      msgID,
-      headers,
-    });
+    await this.bus.js.publish(
+      this.bus.wireSubject(subject),
+      typeof body === 'string' ? body : JSON.stringify(body),
+      {
+        msgID,
+        headers,
+      },
+    );
   }
 
   effects(consumer?: string) {

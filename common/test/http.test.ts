@@ -67,7 +67,10 @@ describe('HTTP toolkit', () => {
             if (req.body.slow) await new Promise<void>((resolve) => (release = resolve));
             if (req.body.conflict) throw new ConflictError('Ticket is reserved');
             if (req.body.crash) throw new Error('secret internals: password=hunter2');
-            res.status(201).location(`/api/orders/${orderCalls}`).json({ id: randomUUID(), call: orderCalls });
+            res
+              .status(201)
+              .location(`/api/orders/${orderCalls}`)
+              .json({ id: randomUUID(), call: orderCalls });
           },
         );
       },
@@ -101,7 +104,10 @@ describe('HTTP toolkit', () => {
       ['signed with another key', () => signToken('another-key-long-enough', { sub: 'alice' })],
       ['alg none', async () => new UnsecuredJWT({ sub: 'alice' }).encode()],
       ['malformed', async () => 'not.a.jwt'],
-      ['without a subject', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(JWT_KEY))],
+      [
+        'without a subject',
+        () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(JWT_KEY)),
+      ],
     ])('rejects a token that is %s with 401', async (_case, makeToken) => {
       const token = await makeToken();
       const response = await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
@@ -113,7 +119,10 @@ describe('HTTP toolkit', () => {
       await request(app).get('/api/me').expect(401);
       await request(app).get('/api/admin').expect(401);
       const user = await signToken(JWT_KEY, { sub: 'bob' });
-      const forbidden = await request(app).get('/api/admin').set('Authorization', `Bearer ${user}`).expect(403);
+      const forbidden = await request(app)
+        .get('/api/admin')
+        .set('Authorization', `Bearer ${user}`)
+        .expect(403);
       expect(forbidden.body.errors[0].message).toBe('Admin role required');
       const admin = await signToken(JWT_KEY, { sub: 'root', admin: true });
       await request(app).get('/api/admin').set('Authorization', `Bearer ${admin}`).expect(200);
@@ -167,7 +176,11 @@ describe('HTTP toolkit', () => {
       token = await signToken(JWT_KEY, { sub: 'dave' });
     });
     const post = (key: string, payload: object, as = token) =>
-      request(app).post('/api/orders').set('Authorization', `Bearer ${as}`).set('Idempotency-Key', key).send(payload);
+      request(app)
+        .post('/api/orders')
+        .set('Authorization', `Bearer ${as}`)
+        .set('Idempotency-Key', key)
+        .send(payload);
 
     it('replays the first response for a retry, with the same status, body and Location', async () => {
       const payload = { ticketId: randomUUID() };

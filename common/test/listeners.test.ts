@@ -15,9 +15,15 @@ describe('listeners', () => {
     await fixture.dispose();
   });
 
-  const recordEffect = defineListener<TestDatabase, 'expiration.completed'>('expiration.completed', async (event, { trx }) => {
-    await trx.insertInto('effects').values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId }).execute();
-  });
+  const recordEffect = defineListener<TestDatabase, 'expiration.completed'>(
+    'expiration.completed',
+    async (event, { trx }) => {
+      await trx
+        .insertInto('effects')
+        .values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId })
+        .execute();
+    },
+  );
 
   it('has the effect of a message delivered twice only once', async () => {
     await fixture.listen(recordEffect);
@@ -34,11 +40,17 @@ describe('listeners', () => {
   it('retries a handler that throws, rolling back its partial writes', async () => {
     const deliveries: number[] = [];
     await fixture.listen(
-      defineListener<TestDatabase, 'expiration.completed'>('expiration.completed', async (event, { trx, deliveryCount }) => {
-        deliveries.push(deliveryCount);
-        await trx.insertInto('effects').values({ consumer: 'flaky', event_id: event.id, note: `try ${deliveryCount}` }).execute();
-        if (deliveryCount < 3) throw new Error('transient failure');
-      }),
+      defineListener<TestDatabase, 'expiration.completed'>(
+        'expiration.completed',
+        async (event, { trx, deliveryCount }) => {
+          deliveries.push(deliveryCount);
+          await trx
+            .insertInto('effects')
+            .values({ consumer: 'flaky', event_id: event.id, note: `try ${deliveryCount}` })
+            .execute();
+          if (deliveryCount < 3) throw new Error('transient failure');
+        },
+      ),
     );
     await fixture.publishRaw('expiration.completed', envelope('expiration.completed', expirationCompleted()));
     await waitFor(async () => (await fixture.effects()).length > 0);
@@ -58,7 +70,9 @@ describe('listeners', () => {
     await waitFor(async () => (await fixture.effects()).length === 1);
     expect((await fixture.effects())[0]?.event_id).toBe(valid.id);
     const deadLetters = await waitFor(() => {
-      const letters = fixture.recorder.recorded.filter((event) => event.subject === 'dlq.expiration.completed');
+      const letters = fixture.recorder.recorded.filter(
+        (event) => event.subject === 'dlq.expiration.completed',
+      );
       return letters.length === 2 && letters;
     });
     expect(JSON.parse(deadLetters[0]?.body ?? '')).toEqual(invalid);
@@ -79,7 +93,9 @@ describe('listeners', () => {
     );
     await fixture.publishRaw('expiration.completed', envelope('expiration.completed', expirationCompleted()));
     const [letter] = await waitFor(() => {
-      const letters = fixture.recorder.recorded.filter((event) => event.subject === 'dlq.expiration.completed');
+      const letters = fixture.recorder.recorded.filter(
+        (event) => event.subject === 'dlq.expiration.completed',
+      );
       return letters.length > 0 && letters;
     });
     expect(letter?.headers[DeadLetterHeaders.Reason]).toBe('handler failed 3 times: database says no');
@@ -88,26 +104,46 @@ describe('listeners', () => {
   });
 
   it('applies version 3 after version 2 when it arrives first', async () => {
-    await sql`create table replica (id uuid primary key, version int not null, titles text[] not null)`.execute(fixture.db);
+    await sql`create table replica (id uuid primary key, version int not null, titles text[] not null)`.execute(
+      fixture.db,
+    );
     await fixture.listen(
-      defineListener<TestDatabase, 'tickets.updated'>('tickets.updated', async (event, { trx, retryLater }) => {
-        const db = trx.withTables<{ replica: { id: string; version: number; titles: string[] } }>();
-        const held = await db.selectFrom('replica').selectAll().where('id', '=', event.data.id).forUpdate().executeTakeFirst();
-        const order = versionOrder(held?.version ?? -1, event.data.version);
-        if (order === 'stale') return;
-        if (order === 'future') return retryLater(`holding ${held?.version ?? 'nothing'}`);
-        await db
-          .insertInto('replica')
-          .values({ id: event.data.id, version: event.data.version, titles: [event.data.title] })
-          .onConflict((conflict) =>
-            conflict.column('id').doUpdateSet({ version: event.data.version, titles: sql`replica.titles || ${[event.data.title]}::text[]` }),
-          )
-          .execute();
-      }),
+      defineListener<TestDatabase, 'tickets.updated'>(
+        'tickets.updated',
+        async (event, { trx, retryLater }) => {
+          const db = trx.withTables<{ replica: { id: string; version: number; titles: string[] } }>();
+          const held = await db
+            .selectFrom('replica')
+            .selectAll()
+            .where('id', '=', event.data.id)
+            .forUpdate()
+            .executeTakeFirst();
+          const order = versionOrder(held?.version ?? -1, event.data.version);
+          if (order === 'stale') return;
+          if (order === 'future') return retryLater(`holding ${held?.version ?? 'nothing'}`);
+          await db
+            .insertInto('replica')
+            .values({ id: event.data.id, version: event.data.version, titles: [event.data.title] })
+            .onConflict((conflict) =>
+              conflict.column('id').doUpdateSet({
+                version: event.data.version,
+                titles: sql`replica.titles || ${[event.data.title]}::text[]`,
+              }),
+            )
+            .execute();
+        },
+      ),
     );
     const id = randomUUID();
     const ticket = (version: number) =>
-      envelope('tickets.updated', { id, version, title: `v${version}`, price: 1000, currency: 'usd', userId: 'alice' });
+      envelope('tickets.updated', {
+        id,
+        version,
+        title: `v${version}`,
+        price: 1000,
+        currency: 'usd',
+        userId: 'alice',
+      });
     await fixture.publishRaw('tickets.updated', ticket(0));
     await fixture.publishRaw('tickets.updated', ticket(1));
     await fixture.publishRaw('tickets.updated', ticket(3));
@@ -126,10 +162,13 @@ describe('listeners', () => {
   it('finishes the messages in hand when stopped, and a replica sharing the consumer takes the rest', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = defineListener<TestDatabase, 'expiration.completed'>('expiration.completed', async (event, { trx }) => {
-      await gate;
-      await trx.insertInto('effects').values({ consumer: 'first', event_id: event.id, note: '' }).execute();
-    });
+    const slow = defineListener<TestDatabase, 'expiration.completed'>(
+      'expiration.completed',
+      async (event, { trx }) => {
+        await gate;
+        await trx.insertInto('effects').values({ consumer: 'first', event_id: event.id, note: '' }).execute();
+      },
+    );
     const first = await fixture.listen(slow, { concurrency: 2 });
     const events = Array.from({ length: 6 }, () => envelope('expiration.completed', expirationCompleted()));
     for (const event of events) await fixture.publishRaw('expiration.completed', event);

@@ -3,9 +3,15 @@ import { defineListener, enqueue, type EventEnvelope } from '../src';
 import { waitFor } from '../src/testing';
 import { BusFixture, expirationCompleted, type TestDatabase } from './bus-fixture';
 
-const recordEffect = defineListener<TestDatabase, 'expiration.completed'>('expiration.completed', async (event, { trx }) => {
-  await trx.insertInto('effects').values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId }).execute();
-});
+const recordEffect = defineListener<TestDatabase, 'expiration.completed'>(
+  'expiration.completed',
+  async (event, { trx }) => {
+    await trx
+      .insertInto('effects')
+      .values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId })
+      .execute();
+  },
+);
 
 describe('transactional outbox', () => {
   let fixture: BusFixture;
@@ -31,11 +37,16 @@ describe('transactional outbox', () => {
     const committed = expirationCompleted();
     await fixture.db.transaction().execute((trx) => enqueue(trx, 'expiration.completed', committed));
 
-    const published = await fixture.recorder.waitFor('expiration.completed', (data) => data.orderId === committed.orderId);
+    const published = await fixture.recorder.waitFor(
+      'expiration.completed',
+      (data) => data.orderId === committed.orderId,
+    );
     expect(published.subject).toBe('expiration.completed');
     // The committed event went out after the rolled-back one would have; the stream is ordered, so the
     // rolled-back one is not merely late.
-    expect(fixture.recorder.events('expiration.completed').map((event) => event.data.orderId)).toEqual([committed.orderId]);
+    expect(fixture.recorder.events('expiration.completed').map((event) => event.data.orderId)).toEqual([
+      committed.orderId,
+    ]);
     const row = await fixture.db.selectFrom('outbox').selectAll().executeTakeFirstOrThrow();
     expect(row.event_id).toBe(published.id);
     expect(row.sent_at).toBeInstanceOf(Date);
@@ -43,10 +54,14 @@ describe('transactional outbox', () => {
 
   it('carries the trace context of the transaction that enqueued the event', async () => {
     await fixture.relay();
-    await fixture.db.transaction().execute((trx) => enqueue(trx, 'expiration.completed', expirationCompleted()));
+    await fixture.db
+      .transaction()
+      .execute((trx) => enqueue(trx, 'expiration.completed', expirationCompleted()));
     await waitFor(() => fixture.recorder.recorded.length === 1);
     expect(fixture.recorder.recorded[0]?.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(fixture.recorder.recorded[0]?.headers['Nats-Msg-Id']).toBe(fixture.recorder.events('expiration.completed')[0]?.id);
+    expect(fixture.recorder.recorded[0]?.headers['Nats-Msg-Id']).toBe(
+      fixture.recorder.events('expiration.completed')[0]?.id,
+    );
   });
 
   it('rejects, at enqueue, a payload that breaks the contract', async () => {
@@ -131,10 +146,16 @@ describe('transactional outbox', () => {
   it('publishes rows committed while no relay was running when one starts', async () => {
     const events: EventEnvelope<'expiration.completed'>[] = [];
     for (let i = 0; i < 3; i++) {
-      events.push(await fixture.db.transaction().execute((trx) => enqueue(trx, 'expiration.completed', expirationCompleted())));
+      events.push(
+        await fixture.db
+          .transaction()
+          .execute((trx) => enqueue(trx, 'expiration.completed', expirationCompleted())),
+      );
     }
     await fixture.relay();
     await waitFor(() => fixture.recorder.events('expiration.completed').length === 3);
-    expect(fixture.recorder.events('expiration.completed').map((event) => event.id)).toEqual(events.map((event) => event.id));
+    expect(fixture.recorder.events('expiration.completed').map((event) => event.id)).toEqual(
+      events.map((event) => event.id),
+    );
   });
 });

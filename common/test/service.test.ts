@@ -10,7 +10,9 @@ const tsx = join(__dirname, '../../node_modules/.bin/tsx');
 const entryPoint = join(__dirname, 'fixtures/example-service.ts');
 
 function runEntryPoint(env: Record<string, string>) {
-  const child = spawn(tsx, [entryPoint], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env } });
+  const child = spawn(tsx, [entryPoint], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -23,7 +25,14 @@ describe('service bootstrap', () => {
 
   beforeAll(async () => {
     infra = await createTestInfrastructure();
-    env = { DATABASE_URL: infra.databaseUrl, NATS_URL: infra.natsUrl, NATS_NAMESPACE: infra.namespace, JWT_KEY, PORT: '0', LOG_LEVEL: 'silent' };
+    env = {
+      DATABASE_URL: infra.databaseUrl,
+      NATS_URL: infra.natsUrl,
+      NATS_NAMESPACE: infra.namespace,
+      JWT_KEY,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    };
   });
 
   afterAll(async () => {
@@ -38,12 +47,16 @@ describe('service bootstrap', () => {
   });
 
   it('names every bad variable without echoing its value', async () => {
-    const attempt = startService(exampleService, { ...env, DATABASE_URL: 'mysql://secret-password@db', PORT: 'eighty' });
+    const attempt = startService(exampleService, {
+      ...env,
+      DATABASE_URL: 'mysql://secret-password@db',
+      PORT: 'eighty',
+    });
     await expect(attempt).rejects.toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     await expect(startService(exampleService, { ...env, PORT: 'eighty' })).rejects.toThrow(/PORT/);
-    await expect(startService(exampleService, { ...env, DATABASE_URL: 'mysql://secret-password@db' })).rejects.not.toThrow(
-      /secret-password/,
-    );
+    await expect(
+      startService(exampleService, { ...env, DATABASE_URL: 'mysql://secret-password@db' }),
+    ).rejects.not.toThrow(/secret-password/);
   });
 
   it('as a process: exits 1 with a message naming the missing variable', async () => {
@@ -55,9 +68,15 @@ describe('service bootstrap', () => {
 
   it('runs migrations, serves, publishes through the outbox, consumes, and stops gracefully', async () => {
     // Two replicas at once: migrations run once under the advisory lock, and both serve.
-    const [first, second] = await Promise.all([startService(exampleService, env), startService(exampleService, env)]);
+    const [first, second] = await Promise.all([
+      startService(exampleService, env),
+      startService(exampleService, env),
+    ]);
     const token = await signToken(JWT_KEY, { sub: 'alice' });
-    const created = await request(first.url).post('/api/notes').set('Authorization', `Bearer ${token}`).expect(201);
+    const created = await request(first.url)
+      .post('/api/notes')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(201);
     const notes = await waitFor(async () => {
       const response = await request(second.url).get('/api/notes').expect(200);
       return response.body.length > 0 && response.body;
@@ -71,7 +90,9 @@ describe('service bootstrap', () => {
   it('as a process: stops on SIGTERM and exits 0', async () => {
     const port = await freePort();
     const run = runEntryPoint({ ...env, PORT: String(port) });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { timeoutMs: 20_000 });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, {
+      timeoutMs: 20_000,
+    });
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
   });

@@ -17,7 +17,10 @@ describe('test harness', () => {
     expect(connection.info?.jetstream).toBe(true);
     await connection.close();
 
-    const dirs = [(postgres as unknown as { root: string }).root, (nats as unknown as { storeDir: string }).storeDir];
+    const dirs = [
+      (postgres as unknown as { root: string }).root,
+      (nats as unknown as { storeDir: string }).storeDir,
+    ];
     await Promise.all([postgres.stop(), nats.stop()]);
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
     await expect(new pg.Client({ connectionString: postgres.url() }).connect()).rejects.toThrow();

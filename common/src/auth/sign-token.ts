@@ -9,7 +9,10 @@ export interface TokenRequest {
 }
 
 /** Signs an HS256 token the services accept with this JWT_KEY: for development, the demo and tests. */
-export function signToken(jwtKey: string, { sub, admin = false, expiresIn = '1h' }: TokenRequest): Promise<string> {
+export function signToken(
+  jwtKey: string,
+  { sub, admin = false, expiresIn = '1h' }: TokenRequest,
+): Promise<string> {
   return new SignJWT({ roles: admin ? [ADMIN_ROLE] : [] })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)

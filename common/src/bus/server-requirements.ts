@@ -18,16 +18,22 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** Fails start-up, loudly and with the fix, when the server cannot carry the bus. */
-export async function assertServerSupportsBus(connection: NatsConnection, url: string): Promise<JetStreamManager> {
+export async function assertServerSupportsBus(
+  connection: NatsConnection,
+  url: string,
+): Promise<JetStreamManager> {
   const version = connection.info?.version ?? '0.0.0';
   if (compareVersions(version, MINIMUM_SERVER_VERSION) < 0) {
-    throw new Error(`nats-server ${version} at ${url} is too old: the bus needs ${MINIMUM_SERVER_VERSION} or later`);
+    throw new Error(
+      `nats-server ${version} at ${url} is too old: the bus needs ${MINIMUM_SERVER_VERSION} or later`,
+    );
   }
   try {
     return await jetstreamManager(connection, { checkAPI: true });
   } catch (error) {
     throw new Error(
       `JetStream is not available at ${url} (${(error as Error).message}): start nats-server with -js`,
+      { cause: error },
     );
   }
 }

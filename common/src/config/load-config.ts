@@ -18,7 +18,9 @@ export function loadConfig<Schema extends z.ZodType>(
     result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || 'environment';
       if (env[variable] !== undefined) return `${variable}: ${issue.message}`;
-      return issue.code === 'custom' ? `${variable} is required (${issue.message})` : `${variable} is required`;
+      return issue.code === 'custom'
+        ? `${variable} is required (${issue.message})`
+        : `${variable} is required`;
     }),
   );
 }

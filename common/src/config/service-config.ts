@@ -9,8 +9,14 @@ const serviceConfigFields = {
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   NATS_URL: z
     .string()
-    .regex(/^(nats|tls):\/\/\S+(,(nats|tls):\/\/\S+)*$/, 'must be nats://host:port (comma-separated for a cluster)'),
-  NATS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
+    .regex(
+      /^(nats|tls):\/\/\S+(,(nats|tls):\/\/\S+)*$/,
+      'must be nats://host:port (comma-separated for a cluster)',
+    ),
+  NATS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only')
+    .default(''),
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   JWT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   JWKS_URL: z.url().optional(),
@@ -25,7 +31,11 @@ export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
   return z.object({ ...serviceConfigFields, ...extra }).superRefine((config, ctx) => {
     const auth = config as { JWT_KEY?: string; JWKS_URL?: string };
     if (!auth.JWT_KEY && !auth.JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_KEY'], message: 'or JWKS_URL, for tokens from an identity provider' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_KEY'],
+        message: 'or JWKS_URL, for tokens from an identity provider',
+      });
     }
   });
 }

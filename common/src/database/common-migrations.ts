@@ -11,7 +11,7 @@ export const commonMigrations: Record<string, Migration> = {
         .addColumn('seq', 'bigserial', (c) => c.primaryKey())
         .addColumn('event_id', 'uuid', (c) => c.notNull().unique())
         .addColumn('subject', 'text', (c) => c.notNull())
-        .addColumn('envelope', 'jsonb', (c) => c.notNull())
+        .addColumn('envelope', 'text', (c) => c.notNull())
         .addColumn('headers', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
         .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .addColumn('sent_at', 'timestamptz')
@@ -56,7 +56,11 @@ export const commonMigrations: Record<string, Migration> = {
         .addColumn('completed_at', 'timestamptz')
         .addPrimaryKeyConstraint('idempotency_keys_pkey', ['scope', 'key'])
         .execute();
-      await db.schema.createIndex('idempotency_keys_created_at').on('idempotency_keys').column('created_at').execute();
+      await db.schema
+        .createIndex('idempotency_keys_created_at')
+        .on('idempotency_keys')
+        .column('created_at')
+        .execute();
     },
   },
 };

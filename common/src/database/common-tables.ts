@@ -5,7 +5,8 @@ export interface OutboxTable {
   seq: Generated<string>;
   event_id: string;
   subject: string;
-  envelope: JSONColumnType<Record<string, unknown>>;
+  /** The serialized envelope, published byte for byte. */
+  envelope: string;
   headers: JSONColumnType<Record<string, string>>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   sent_at: ColumnType<Date | null, never, Date | string | null>;
@@ -44,6 +45,8 @@ export interface CommonTables {
  * `Kysely<CommonTables>` even though it has those tables. Common code takes the service's handle and views
  * it through this one cast.
  */
-export function withCommonTables<DB extends CommonTables>(db: Kysely<DB> | Transaction<DB>): Kysely<CommonTables> {
+export function withCommonTables<DB extends CommonTables>(
+  db: Kysely<DB> | Transaction<DB>,
+): Kysely<CommonTables> {
   return db as unknown as Kysely<CommonTables>;
 }

@@ -14,7 +14,10 @@ function check(resultSet: MigrationResultSet, scope: string): void {
  * history table; Kysely holds a PostgreSQL advisory lock while migrating, so replicas starting together
  * apply each migration once.
  */
-export async function migrateToLatest(db: Kysely<unknown>, serviceMigrations: Record<string, Migration> = {}) {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  serviceMigrations: Record<string, Migration> = {},
+) {
   const sets: Array<[string, Record<string, Migration>]> = [
     ['common', commonMigrations],
     ['service', serviceMigrations],

@@ -8,6 +8,9 @@ import { paymentFailed } from './contracts/payment-failed';
 import { paymentRefunded } from './contracts/payment-refunded';
 import { ticketChanged } from './contracts/ticket-changed';
 
+/** Semantic version of the contracts below: a breaking change to any payload is a new major version. */
+export const CONTRACTS_VERSION = '1.0.0';
+
 /**
  * Every subject on the bus and the schema of its payload. This map is the contract: the outbox and the
  * listeners are typed by it, so publishing or handling the wrong payload for a subject does not compile,

@@ -18,15 +18,17 @@ const envelopeShape = z.object({
 });
 
 export type EnvelopeParseResult<S extends Subject> =
-  | { ok: true; envelope: EventEnvelope<S> }
-  | { ok: false; reason: string; id?: string };
+  { ok: true; envelope: EventEnvelope<S> } | { ok: false; reason: string; id?: string };
 
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Validates raw bytes received for `subject` against the envelope and the subject's contract. */
-export function parseEnvelope<S extends Subject>(subject: S, raw: Uint8Array | string): EnvelopeParseResult<S> {
+export function parseEnvelope<S extends Subject>(
+  subject: S,
+  raw: Uint8Array | string,
+): EnvelopeParseResult<S> {
   let json: unknown;
   try {
     json = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw).toString('utf8'));
@@ -40,6 +42,7 @@ export function parseEnvelope<S extends Subject>(subject: S, raw: Uint8Array | s
     return { ok: false, id, reason: `envelope subject "${outer.data.subject}" does not match "${subject}"` };
   }
   const data = eventContracts[subject].safeParse(outer.data.data);
-  if (!data.success) return { ok: false, id, reason: `invalid ${subject} payload: ${describeIssues(data.error)}` };
+  if (!data.success)
+    return { ok: false, id, reason: `invalid ${subject} payload: ${describeIssues(data.error)}` };
   return { ok: true, envelope: { id, subject, occurredAt, data: data.data as EventData<S> } };
 }

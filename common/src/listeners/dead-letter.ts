@@ -17,7 +17,13 @@ export const DeadLetterHeaders = {
  * Parks a message the consumer gave up on at `dlq.<subject>`: the original bytes unchanged (so it can be
  * replayed as it was) and why, in headers. The msgID makes a retry after a crash publish it only once.
  */
-export async function publishDeadLetter(bus: Bus, subject: Subject, consumer: string, msg: JsMsg, reason: string) {
+export async function publishDeadLetter(
+  bus: Bus,
+  subject: Subject,
+  consumer: string,
+  msg: JsMsg,
+  reason: string,
+) {
   const headers = natsHeaders();
   for (const name of msg.headers?.keys() ?? []) {
     if (name === 'Nats-Msg-Id') continue;

@@ -1,14 +1,20 @@
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Bus } from '../bus/bus';
 import { withCommonTables, type CommonTables } from '../database/common-tables';
-import { parseEnvelope } from '../events/event-envelope';
+import { parseEnvelope, type EventEnvelope } from '../events/event-envelope';
 import { streamOf } from '../events/event-streams';
 import type { Logger } from '../observability/logger';
 import { sharedMetric } from '../observability/metrics';
-import { runInTrace, traceFromParent } from '../observability/trace-context';
+import { runInTrace, traceFromParent, type TraceContext } from '../observability/trace-context';
 import { publishDeadLetter } from './dead-letter';
 import { RetryLater, type AnyEventListener } from './event-listener';
 
@@ -20,8 +26,10 @@ export interface ListenerRunnerOptions<DB extends CommonTables> {
   bus: Bus;
   logger: Logger;
   metrics?: Registry;
-  /** Messages handled at once. */
+  /** Transactions in flight at once. */
   concurrency?: number;
+  /** Most messages handled in one transaction. */
+  batchSize?: number;
   /** How long the server waits for an ack before redelivering (a crashed or stuck handler). */
   ackWaitMs?: number;
   /** Deliveries after which a failing message goes to the dead-letter subject. */
@@ -38,6 +46,13 @@ export function durableName(service: string, subject: string): string {
   return `${service}-${subject.replaceAll('.', '-')}`;
 }
 
+interface ReceivedEvent {
+  msg: JsMsg;
+  envelope: EventEnvelope;
+  trace: TraceContext;
+  log: Logger;
+}
+
 class EarlyEvent extends Error {
   constructor(readonly retry: RetryLater) {
     super(retry.reason);
@@ -45,9 +60,9 @@ class EarlyEvent extends Error {
 }
 
 /**
- * Runs one listener on its durable pull consumer. Each message is handled in one database transaction
- * together with its inbox record, so a redelivered event is acknowledged without a second effect and a
- * failed handler leaves nothing behind. Failures are redelivered with backoff; invalid messages and
+ * Runs one listener on its durable pull consumer. Messages are handled in database transactions together
+ * with their inbox records, so a redelivered event is acknowledged without a second effect and a failed
+ * handler leaves nothing behind. Failures are redelivered with backoff; invalid messages and
  * messages that keep failing go to `dlq.<subject>`, and the consumer carries on.
  */
 export class ListenerRunner<DB extends CommonTables> {
@@ -55,6 +70,8 @@ export class ListenerRunner<DB extends CommonTables> {
   private readonly stream: string;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  /** Received, not yet handed to a transaction. */
+  private readonly waiting: JsMsg[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
   private readonly outcomes: Counter;
@@ -70,15 +87,19 @@ export class ListenerRunner<DB extends CommonTables> {
       labelNames: ['consumer', 'outcome'],
     });
     this.duration = sharedMetric(registry, Histogram, {
-      name: 'event_handler_duration_seconds',
-      help: 'Time to handle an event, transaction included',
+      name: 'event_transaction_duration_seconds',
+      help: 'Time to handle a batch of events in one transaction, commit included',
       labelNames: ['consumer'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     });
   }
 
   private get concurrency(): number {
-    return this.options.concurrency ?? 16;
+    return this.options.concurrency ?? 4;
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? 32;
   }
 
   async start(): Promise<void> {
@@ -91,7 +112,7 @@ export class ListenerRunner<DB extends CommonTables> {
       ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
       // Redelivery is bounded here, not by the server, so that an exhausted message reaches the DLQ.
       max_deliver: -1,
-      max_ack_pending: Math.max(1000, this.concurrency * 4),
+      max_ack_pending: Math.max(1000, this.prefetch * 4),
     };
     const existing = await bus.jsm.consumers.info(this.stream, this.durable).catch(() => undefined);
     if (existing) {
@@ -106,7 +127,7 @@ export class ListenerRunner<DB extends CommonTables> {
       });
     }
     const consumer = await bus.js.consumers.get(this.stream, this.durable);
-    this.messages = await consumer.consume({ max_messages: this.concurrency });
+    this.messages = await consumer.consume({ max_messages: this.prefetch });
     this.loop = this.receive(this.messages);
   }
 
@@ -116,7 +137,12 @@ export class ListenerRunner<DB extends CommonTables> {
     this.stopping = true;
     await this.messages?.close();
     await this.loop;
-    await Promise.all(this.inFlight);
+    for (const msg of this.waiting.splice(0)) msg.nak();
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  private get prefetch(): number {
+    return this.concurrency * this.batchSize;
   }
 
   private async receive(messages: ConsumerMessages): Promise<void> {
@@ -125,63 +151,101 @@ export class ListenerRunner<DB extends CommonTables> {
         msg.nak();
         continue;
       }
-      while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-      const task = this.process(msg).finally(() => this.inFlight.delete(task));
+      this.waiting.push(msg);
+      this.dispatch();
+      while (this.waiting.length >= this.prefetch && this.inFlight.size > 0)
+        await Promise.race(this.inFlight);
+    }
+  }
+
+  /**
+   * Starts a transaction for the waiting messages whenever one is free. Under load, messages pile up
+   * while the transactions are busy, so each takes a larger batch: fewer commits when it matters, no
+   * waiting for a batch to fill when it does not.
+   */
+  private dispatch(): void {
+    while (this.waiting.length > 0 && this.inFlight.size < this.concurrency) {
+      const batch = this.waiting.splice(0, this.batchSize);
+      const task: Promise<void> = this.processBatch(batch).finally(() => {
+        this.inFlight.delete(task);
+        if (!this.stopping) this.dispatch();
+      });
       this.inFlight.add(task);
     }
   }
 
-  private async process(msg: JsMsg): Promise<void> {
-    const { listener, logger } = this.options;
-    const deliveryCount = msg.info.deliveryCount;
-    const trace = traceFromParent(msg.headers?.get('traceparent'));
-    const parsed = parseEnvelope(listener.subject, msg.data);
-    const log = logger.child({
-      consumer: this.durable,
-      eventId: parsed.ok ? parsed.envelope.id : parsed.id,
-      traceId: trace.traceId,
-      deliveryCount,
-    });
-    if (!parsed.ok) {
-      await this.deadLetter(msg, parsed.reason, log);
-      return;
+  private async processBatch(batch: JsMsg[]): Promise<void> {
+    const received: ReceivedEvent[] = [];
+    for (const msg of batch) {
+      const trace = traceFromParent(msg.headers?.get('traceparent'));
+      const parsed = parseEnvelope(this.options.listener.subject, msg.data);
+      const log = this.options.logger.child({
+        consumer: this.durable,
+        eventId: parsed.ok ? parsed.envelope.id : parsed.id,
+        traceId: trace.traceId,
+        deliveryCount: msg.info.deliveryCount,
+      });
+      if (parsed.ok) received.push({ msg, envelope: parsed.envelope, trace, log });
+      else await this.deadLetter(msg, parsed.reason, log);
     }
+    if (received.length === 0) return;
     const stopTimer = this.duration.startTimer({ consumer: this.durable });
     try {
-      const effect = await runInTrace(trace, () => this.handleOnce(parsed.envelope, deliveryCount, log));
-      msg.ack();
-      this.outcomes.inc({ consumer: this.durable, outcome: effect });
+      const effects = await this.handleOnce(received);
+      for (const [i, event] of received.entries()) {
+        event.msg.ack();
+        this.outcomes.inc({ consumer: this.durable, outcome: effects[i] });
+      }
     } catch (error) {
-      await this.handleFailure(msg, error, log);
+      if (received.length === 1) {
+        await this.handleFailure(
+          (received[0] as ReceivedEvent).msg,
+          error,
+          (received[0] as ReceivedEvent).log,
+        );
+      } else {
+        // One event spoiled the batch: handle them one by one, in order, so only that one is retried.
+        for (const event of received) await this.processBatch([event.msg]);
+      }
     } finally {
       stopTimer();
     }
   }
 
-  /** Runs the handler and records the event in the inbox, atomically; a duplicate does nothing. */
-  private handleOnce(
-    envelope: Parameters<AnyEventListener<DB>['handle']>[0],
-    deliveryCount: number,
-    log: Logger,
-  ): Promise<'handled' | 'duplicate'> {
+  /**
+   * Runs the handlers and records the events in the inbox, in one transaction: all of it commits or none.
+   * An event already in the inbox (a redelivery) is skipped.
+   */
+  private handleOnce(events: ReceivedEvent[]): Promise<Array<'handled' | 'duplicate'>> {
     const db = withCommonTables(this.options.db);
     return db.transaction().execute(async (trx) => {
       const recorded = await trx
         .insertInto('inbox')
-        .values({ consumer: this.durable, event_id: envelope.id })
+        .values(events.map((event) => ({ consumer: this.durable, event_id: event.envelope.id })))
         .onConflict((conflict) => conflict.doNothing())
         .returning('event_id')
-        .executeTakeFirst();
-      if (!recorded) return 'duplicate';
-      const result = await this.options.listener.handle(envelope, {
-        trx: trx as never,
-        logger: log,
-        deliveryCount,
-        retryLater: (reason: string) => new RetryLater(reason),
-      });
-      // Thrown so that the transaction, inbox record included, rolls back.
-      if (result instanceof RetryLater) throw new EarlyEvent(result);
-      return 'handled';
+        .execute();
+      const firstDeliveries = new Set(recorded.map((row) => row.event_id));
+      const effects: Array<'handled' | 'duplicate'> = [];
+      for (const event of events) {
+        // Deleted once seen, so a second copy within the same batch counts as a duplicate too.
+        if (!firstDeliveries.delete(event.envelope.id)) {
+          effects.push('duplicate');
+          continue;
+        }
+        const result = await runInTrace(event.trace, () =>
+          this.options.listener.handle(event.envelope, {
+            trx: trx as never,
+            logger: event.log,
+            deliveryCount: event.msg.info.deliveryCount,
+            retryLater: (reason: string) => new RetryLater(reason),
+          }),
+        );
+        // Thrown so that the transaction, inbox records included, rolls back.
+        if (result instanceof RetryLater) throw new EarlyEvent(result);
+        effects.push('handled');
+      }
+      return effects;
     });
   }
 

@@ -1,11 +1,20 @@
-/** Lets a loop sleep until it is told there is work, or until a timeout; a wake-up while awake is kept. */
+/**
+ * Lets worker loops sleep until told there is work, or until a timeout. A wake-up wakes one sleeper (a
+ * worker that then finds more than it can take wakes the next); one given while nobody sleeps is kept.
+ */
 export class WakeSignal {
   private pending = false;
-  private wake?: () => void;
+  private readonly sleepers: Array<() => void> = [];
 
   notify(): void {
+    const sleeper = this.sleepers.shift();
+    if (sleeper) sleeper();
+    else this.pending = true;
+  }
+
+  notifyAll(): void {
     this.pending = true;
-    this.wake?.();
+    for (const sleeper of this.sleepers.splice(0)) sleeper();
   }
 
   async wait(timeoutMs: number): Promise<void> {
@@ -14,14 +23,16 @@ export class WakeSignal {
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
+      const wake = () => {
         clearTimeout(timer);
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(() => {
+        const index = this.sleepers.indexOf(wake);
+        if (index >= 0) this.sleepers.splice(index, 1);
+        resolve();
+      }, timeoutMs);
+      this.sleepers.push(wake);
     });
-    this.wake = undefined;
-    this.pending = false;
   }
 }

@@ -26,7 +26,7 @@ export interface BackgroundTask {
 /** A service, declared: its config, schema, subscriptions, routes and background work. */
 export interface ServiceDefinition<DB extends CommonTables, Config extends ServiceConfig> {
   name: string;
-  config: z.ZodType<Config, Record<string, string | undefined>>;
+  config: z.ZodType<Config>;
   migrations: Record<string, Migration>;
   subscriptions: AnyEventListener<DB>[];
   routes(app: Express, context: ServiceContext<DB, Config>): void;

@@ -15,7 +15,10 @@ import { createMetricsRegistry } from '../observability/metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import type { BackgroundTask, ServiceContext, ServiceDefinition } from './service-definition';
 
-export interface RunningService<DB extends CommonTables, Config extends ServiceConfig> extends ServiceContext<DB, Config> {
+export interface RunningService<DB extends CommonTables, Config extends ServiceConfig> extends ServiceContext<
+  DB,
+  Config
+> {
   server: Server;
   url: string;
   /** Graceful: stop taking requests and events, finish those in hand, flush the outbox batch, close. */
@@ -55,7 +58,11 @@ export async function startService<DB extends CommonTables, Config extends Servi
   };
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>, definition.migrations);
-    const bus = await Bus.connect({ url: config.NATS_URL, name: definition.name, namespace: config.NATS_NAMESPACE });
+    const bus = await Bus.connect({
+      url: config.NATS_URL,
+      name: definition.name,
+      namespace: config.NATS_NAMESPACE,
+    });
     stoppers.push(() => bus.close());
     await provisionStreams(bus, { replicas: config.NATS_STREAM_REPLICAS });
     const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics };

@@ -20,7 +20,6 @@ export class EventRecorder {
   readonly recorded: RecordedEvent[] = [];
   private readonly readers: ConsumerMessages[] = [];
 
-
   static async start(bus: Bus, streams: StreamName[]): Promise<EventRecorder> {
     const recorder = new EventRecorder();
     for (const stream of streams) {

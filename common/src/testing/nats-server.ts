@@ -53,7 +53,7 @@ export class NatsServer {
       });
     } catch (error) {
       await server.stop();
-      throw new Error(`${(error as Error).message}\n${output}`);
+      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
     }
     return server;
   }

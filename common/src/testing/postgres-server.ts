@@ -57,7 +57,16 @@ export class PostgresServer {
     const server = new PostgresServer(port, root, dataDir, temporary, user);
     try {
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-        await server.pg('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+        await server.pg('initdb', [
+          '-D',
+          dataDir,
+          '-U',
+          'postgres',
+          '--auth=trust',
+          '--no-sync',
+          '-E',
+          'UTF8',
+        ]);
       }
       const settings = [
         `-p ${port}`,
@@ -66,7 +75,18 @@ export class PostgresServer {
         '-c max_connections=300',
         ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
       ].join(' ');
-      await server.pg('pg_ctl', ['-D', dataDir, '-w', '-t', '60', '-l', join(root, 'postgres.log'), '-o', settings, 'start']);
+      await server.pg('pg_ctl', [
+        '-D',
+        dataDir,
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        join(root, 'postgres.log'),
+        '-o',
+        settings,
+        'start',
+      ]);
     } catch (error) {
       await server.stop();
       throw error;
@@ -94,7 +114,9 @@ export class PostgresServer {
     if (this.stopped) return;
     this.stopped = true;
     try {
-      execFileSync(...this.command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', 'stop']), { stdio: 'ignore' });
+      execFileSync(...this.command('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', 'stop']), {
+        stdio: 'ignore',
+      });
     } catch {
       // already stopped
     }
@@ -107,7 +129,7 @@ export class PostgresServer {
       await run(file, argv, { cwd: this.root });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
-      throw new Error(`${program} failed: ${stderr.trim() || (error as Error).message}`);
+      throw new Error(`${program} failed: ${stderr.trim() || (error as Error).message}`, { cause: error });
     }
   }
 

@@ -64,7 +64,8 @@ export async function createTestInfrastructure(): Promise<TestInfrastructure> {
     createDatabase,
     async dispose() {
       if (!owned.some((server) => server instanceof PostgresServer)) {
-        for (const name of databases) await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+        for (const name of databases)
+          await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
       }
       for (const server of owned.reverse()) await server.stop();
     },

@@ -36,7 +36,9 @@ function tokenFrom(authorization: string | undefined, cookieHeader: string | und
     ?.slice('session='.length);
   if (!session) return undefined;
   try {
-    const { jwt } = JSON.parse(Buffer.from(decodeURIComponent(session), 'base64').toString('utf8')) as { jwt?: unknown };
+    const { jwt } = JSON.parse(Buffer.from(decodeURIComponent(session), 'base64').toString('utf8')) as {
+      jwt?: unknown;
+    };
     return typeof jwt === 'string' ? jwt : undefined;
   } catch {
     return undefined;
@@ -59,7 +61,8 @@ export function currentUser(options: AuthenticationOptions): RequestHandler {
   const claims = { issuer: options.issuer, audience: options.audience };
   if (options.jwksUrl) {
     const keySet: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUrl));
-    verify = async (token) => (await jwtVerify(token, keySet, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
+    verify = async (token) =>
+      (await jwtVerify(token, keySet, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
   } else if (options.jwtKey) {
     const secret = new TextEncoder().encode(options.jwtKey);
     verify = async (token) => (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;

@@ -6,7 +6,8 @@ function bodyParserError(error: unknown): { status: number; message: string } | 
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
   if (type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
   if (type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
-  if (typeof type === 'string' && status && status >= 400 && status < 500) return { status, message: 'Unreadable request body' };
+  if (typeof type === 'string' && status && status >= 400 && status < 500)
+    return { status, message: 'Unreadable request body' };
   return undefined;
 }
 

@@ -24,7 +24,9 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, isShuttingD
   });
   router.get('/readyz', async (_req, res) => {
     const names = Object.keys(checks);
-    const results = await Promise.allSettled(names.map((name) => withTimeout(checks[name] as ReadinessCheck)));
+    const results = await Promise.allSettled(
+      names.map((name) => withTimeout(checks[name] as ReadinessCheck)),
+    );
     const failures = Object.fromEntries(
       results.flatMap((result, i) =>
         result.status === 'rejected' ? [[names[i], (result.reason as Error)?.message ?? 'failed']] : [],

@@ -29,7 +29,10 @@ function fingerprint(method: string, path: string, body: unknown): string {
  * key on a different request is a 422, and a retry while the first is still running is a 409. Keys are
  * scoped to the caller. 5xx answers are not stored, so a failed request can be retried with its key.
  */
-export function idempotency<DB extends CommonTables>(database: Kysely<DB>, options: IdempotencyOptions = {}): RequestHandler {
+export function idempotency<DB extends CommonTables>(
+  database: Kysely<DB>,
+  options: IdempotencyOptions = {},
+): RequestHandler {
   const db = withCommonTables(database);
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
 
@@ -37,14 +40,26 @@ export function idempotency<DB extends CommonTables>(database: Kysely<DB>, optio
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) return next();
     if (key.length < 1 || key.length > 255) {
-      return next(new RequestValidationError([{ message: 'must be 1 to 255 characters', field: IDEMPOTENCY_KEY_HEADER }]));
+      return next(
+        new RequestValidationError([
+          { message: 'must be 1 to 255 characters', field: IDEMPOTENCY_KEY_HEADER },
+        ]),
+      );
     }
     const scope = req.currentUser?.id ?? 'anonymous';
     const requestHash = fingerprint(req.method, req.originalUrl, req.body);
     try {
       const claimed = await db
         .insertInto('idempotency_keys')
-        .values({ scope, key, request_hash: requestHash, status: null, response_body: null, response_headers: null, completed_at: null })
+        .values({
+          scope,
+          key,
+          request_hash: requestHash,
+          status: null,
+          response_body: null,
+          response_headers: null,
+          completed_at: null,
+        })
         .onConflict((conflict) => conflict.doNothing())
         .returning('key')
         .executeTakeFirst();
@@ -60,7 +75,10 @@ export function idempotency<DB extends CommonTables>(database: Kysely<DB>, optio
           return next(new UnprocessableEntityError('This Idempotency-Key was used with a different request'));
         }
         if (existing.status !== null) {
-          res.set(existing.response_headers ?? {}).set(REPLAYED_HEADER, 'true').status(existing.status);
+          res
+            .set(existing.response_headers ?? {})
+            .set(REPLAYED_HEADER, 'true')
+            .status(existing.status);
           return existing.response_body === null ? res.end() : res.json(existing.response_body);
         }
         const takenOver = await db
@@ -121,6 +139,9 @@ function recordResponse(db: Kysely<CommonTables>, res: Response, scope: string, 
     return res;
   };
   res.on('finish', () => {
-    if (!recorded) record(undefined).catch((error: Error) => res.req.log?.error({ err: error }, 'could not store idempotent response'));
+    if (!recorded)
+      record(undefined).catch((error: Error) =>
+        res.req.log?.error({ err: error }, 'could not store idempotent response'),
+      );
   });
 }

@@ -1,0 +1,59 @@
+/**
+ * One side of the benchmarked pipeline, in a process of its own as in a deployment: `relay` publishes the
+ * outbox (the producing service), `listener` consumes (the consuming service) and reports to the parent
+ * when each event was handled. Both run with the defaults a service runs with.
+ */
+import pino from 'pino';
+import {
+  Bus,
+  createDatabase,
+  defineListener,
+  ListenerRunner,
+  OutboxRelay,
+  type CommonTables,
+} from '@ticketing/common';
+
+const [role, databaseUrl, natsUrl] = process.argv.slice(2) as [string, string, string];
+const logger = pino({ level: 'warn' });
+const now = () => performance.timeOrigin + performance.now();
+
+async function main() {
+  const db = createDatabase<CommonTables>({ connectionString: databaseUrl, maxConnections: 10 });
+  const bus = await Bus.connect({ url: natsUrl, name: `bench-${role}`, namespace: 'bench' });
+  const worker =
+    role === 'relay'
+      ? new OutboxRelay({ db, connectionString: databaseUrl, bus, logger })
+      : new ListenerRunner<CommonTables>({
+          service: 'bench',
+          db,
+          bus,
+          logger,
+          // The handler only takes its measurement: the figures are the bus's own cost (outbox row, relay,
+          // stream, consumer, inbox insert in a transaction per batch), not a service's business logic.
+          listener: defineListener<CommonTables, 'expiration.completed'>(
+            'expiration.completed',
+            async (event) => {
+              handled.push([event.id, now()]);
+            },
+          ),
+        });
+  const handled: Array<[string, number]> = [];
+  const report = setInterval(() => {
+    if (handled.length > 0) process.send?.({ handled: handled.splice(0) });
+  }, 20);
+  await worker.start();
+  process.send?.({ ready: true });
+  process.once('message', async () => {
+    await worker.stop();
+    clearInterval(report);
+    process.send?.({ handled: handled.splice(0) });
+    await bus.close();
+    await db.destroy();
+    process.disconnect?.();
+  });
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

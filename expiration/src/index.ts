@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common';
+import { expirationService } from './service';
+
+void runService(expirationService);

@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common';
+import { ordersService } from './service';
+
+void runService(ordersService);

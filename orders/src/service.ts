@@ -1,0 +1,14 @@
+import type { ServiceDefinition } from '@ticketing/common';
+import { mountRoutes } from './app';
+import { ordersConfig, type OrdersConfig } from './config';
+import { migrations } from './database/migrations';
+import type { OrdersDatabase } from './database/schema';
+import { subscriptions } from './events/subscriptions';
+
+export const ordersService: ServiceDefinition<OrdersDatabase, OrdersConfig> = {
+  name: 'orders',
+  config: ordersConfig,
+  migrations,
+  subscriptions,
+  routes: mountRoutes,
+};

@@ -1,0 +1,4 @@
+import { runService } from '@ticketing/common';
+import { paymentsService } from './service';
+
+void runService(paymentsService);

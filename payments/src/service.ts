@@ -1,0 +1,14 @@
+import type { ServiceDefinition } from '@ticketing/common';
+import { mountRoutes } from './app';
+import { paymentsConfig, type PaymentsConfig } from './config';
+import { migrations } from './database/migrations';
+import type { PaymentsDatabase } from './database/schema';
+import { subscriptions } from './events/subscriptions';
+
+export const paymentsService: ServiceDefinition<PaymentsDatabase, PaymentsConfig> = {
+  name: 'payments',
+  config: paymentsConfig,
+  migrations,
+  subscriptions,
+  routes: mountRoutes,
+};
