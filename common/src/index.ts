@@ -46,8 +46,9 @@ export { ConflictError } from './http/errors/conflict-error';
 export { UnprocessableEntityError } from './http/errors/unprocessable-entity-error';
 export { errorHandler } from './http/middlewares/error-handler';
 export { validateRequest } from './http/middlewares/validate-request';
+export { parseQuery } from './http/middlewares/parse-query';
 export { currentUser, type AuthenticationOptions, type CurrentUser } from './http/middlewares/current-user';
-export { requireAuth } from './http/middlewares/require-auth';
+export { authenticatedUser, requireAuth } from './http/middlewares/require-auth';
 export { requireAdmin, ADMIN_ROLE } from './http/middlewares/require-admin';
 export {
   idempotency,
@@ -56,7 +57,16 @@ export {
   type IdempotencyOptions,
 } from './http/middlewares/idempotency';
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
+export { decodeCursor, encodeCursor, type KeysetPosition } from './http/keyset-cursor';
 export { signToken, type TokenRequest } from './auth/sign-token';
+export { errorResponse } from './http/openapi/error-response';
+export {
+  buildOpenApiDocument,
+  type ApiDescription,
+  type ApiOperation,
+  type ApiResponse,
+  type OpenApiDocument,
+} from './http/openapi/openapi-document';
 
 // Config, observability, service bootstrap
 export { loadConfig, ConfigError } from './config/load-config';

@@ -1,6 +1,9 @@
 import { defineServiceConfig } from '@ticketing/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 
-export const ordersConfig = defineServiceConfig({});
+export const ordersConfig = defineServiceConfig({
+  /** How long a buyer has to pay before the order expires and the ticket is released. */
+  EXPIRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+});
 
 export type OrdersConfig = z.infer<typeof ordersConfig>;

@@ -1,4 +1,50 @@
-import type { Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /** The orders service's own schema, in order; common's tables are migrated separately. */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_tickets_and_orders': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table tickets (
+          id uuid primary key,
+          title text not null check (length(title) between 1 and 200),
+          price integer not null check (price > 0),
+          currency char(3) not null check (currency ~ '^[a-z]{3}$'),
+          user_id text not null,
+          order_id uuid,
+          version integer not null default 0,
+          created_at timestamptz(3) not null default now(),
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+      // Millisecond timestamps: list cursors carry the sort key as a JavaScript Date, which holds no more.
+      await sql`create index tickets_listing on tickets (created_at desc, id desc)`.execute(db);
+      await sql`create index tickets_available on tickets (created_at desc, id desc) where order_id is null`.execute(
+        db,
+      );
+
+      await sql`
+        create table orders (
+          id uuid primary key,
+          user_id text not null,
+          ticket_id uuid not null references tickets (id),
+          status text not null check (status in ('created', 'awaiting:payment', 'cancelled', 'complete')),
+          cancellation_reason text check (cancellation_reason in ('expired', 'user')),
+          expires_at timestamptz not null,
+          price integer not null check (price > 0),
+          currency char(3) not null,
+          payment_id uuid,
+          version integer not null default 0,
+          created_at timestamptz(3) not null default now(),
+          updated_at timestamptz not null default now(),
+          check ((status = 'cancelled') = (cancellation_reason is not null)),
+          check ((status = 'complete') = (payment_id is not null))
+        )`.execute(db);
+      // The reservation itself: at most one order per ticket that is awaiting payment or paid. Two buyers
+      // racing for a ticket cannot both get past this, whatever the code above it does.
+      await sql`
+        create unique index orders_one_active_per_ticket on orders (ticket_id)
+        where status in ('created', 'awaiting:payment', 'complete')`.execute(db);
+      await sql`create index orders_by_user on orders (user_id, created_at desc, id desc)`.execute(db);
+    },
+  },
+};

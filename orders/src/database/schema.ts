@@ -1,4 +1,40 @@
-import type { CommonTables } from '@ticketing/common';
+import type { CommonTables, OrderStatus } from '@ticketing/common';
+import type { ColumnType, Generated } from 'kysely';
+
+export interface TicketsTable {
+  id: string;
+  title: string;
+  /** Minor units (cents). */
+  price: number;
+  currency: string;
+  user_id: string;
+  /** The active order reserving the ticket; kept in step with `orders` in the same transactions. */
+  order_id: string | null;
+  version: number;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type CancellationReason = 'expired' | 'user';
+
+export interface OrdersTable {
+  id: string;
+  user_id: string;
+  ticket_id: string;
+  status: OrderStatus;
+  cancellation_reason: CancellationReason | null;
+  expires_at: Date;
+  /** What the buyer owes: the ticket's price when the order was placed. */
+  price: number;
+  currency: string;
+  payment_id: string | null;
+  version: number;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, never, Date | string>;
+}
 
 /** The orders service's database: common's outbox, inbox and idempotency keys, plus its own tables. */
-export type OrdersDatabase = CommonTables;
+export interface OrdersDatabase extends CommonTables {
+  tickets: TicketsTable;
+  orders: OrdersTable;
+}

@@ -1,0 +1,6 @@
+import type { ServiceContext } from '@ticketing/common';
+import type { OrdersConfig } from './config';
+import type { OrdersDatabase } from './database/schema';
+
+/** What the orders service's routes and listeners are given. */
+export type OrdersContext = ServiceContext<OrdersDatabase, OrdersConfig>;

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@ticketing/common/testing';
+import { api, createTicket, placeOrder, startOrders, type OrdersUnderTest } from './orders-api';
+
+describe('orders listeners', () => {
+  let orders: OrdersUnderTest;
+
+  beforeAll(async () => {
+    orders = await startOrders();
+  });
+
+  afterAll(async () => {
+    await orders.stop();
+  });
+
+  async function orderStatus(orderId: string, buyer: string) {
+    const response = await api(orders)
+      .get(`/api/orders/${orderId}`)
+      .set('Authorization', await orders.bearer(buyer))
+      .expect(200);
+    return response.body as {
+      status: string;
+      version: number;
+      paymentId: string | null;
+      cancellationReason: string | null;
+    };
+  }
+
+  /** Waits until the orders service has handled `eventId` (its inbox has it). */
+  function handled(eventId: string) {
+    return waitFor(async () => {
+      const row = await orders.db
+        .selectFrom('inbox')
+        .select('event_id')
+        .where('event_id', '=', eventId)
+        .executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
+  it('expiration.completed cancels an unpaid order once, even when delivered twice', async () => {
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'slow-buyer', ticket.id);
+    const expiration = await orders.publish('expiration.completed', { orderId: order.id });
+    await orders.publish('expiration.completed', { orderId: order.id }, expiration);
+    const second = await orders.publish('expiration.completed', { orderId: order.id });
+    await handled(expiration.id);
+    await handled(second.id);
+
+    expect(await orderStatus(order.id, 'slow-buyer')).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'expired',
+      version: 1,
+    });
+    const cancelled = await orders.recorder.waitFor('orders.cancelled', (data) => data.id === order.id);
+    expect(cancelled.data).toEqual({
+      id: order.id,
+      version: 1,
+      reason: 'expired',
+      ticket: { id: ticket.id },
+    });
+    const freed = await orders.recorder.waitFor(
+      'tickets.updated',
+      (data) => data.id === ticket.id && data.orderId === null,
+    );
+    expect(freed.data.version).toBe(2);
+    expect(
+      orders.recorder.events('orders.cancelled').filter((event) => event.data.id === order.id),
+    ).toHaveLength(1);
+  });
+
+  it('payments.created completes the order and publishes orders.completed with the next version', async () => {
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'prompt-buyer', ticket.id);
+    const paymentId = randomUUID();
+    await orders.publish('payments.created', {
+      id: paymentId,
+      orderId: order.id,
+      stripeId: 'pi_123',
+      amount: 2500,
+      currency: 'usd',
+    });
+    const completed = await orders.recorder.waitFor('orders.completed', (data) => data.id === order.id);
+    expect(completed.data).toEqual({ id: order.id, version: 1, paymentId });
+    expect(await orderStatus(order.id, 'prompt-buyer')).toMatchObject({
+      status: 'complete',
+      paymentId,
+      version: 1,
+    });
+
+    const versions = [
+      ...orders.recorder.events('orders.created').filter((event) => event.data.id === order.id),
+      ...orders.recorder.events('orders.completed').filter((event) => event.data.id === order.id),
+    ].map((event) => event.data.version);
+    expect(versions).toEqual([0, 1]);
+  });
+
+  it('an expiration after the payment cancels nothing', async () => {
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'paid-buyer', ticket.id);
+    await orders.publish('payments.created', {
+      id: randomUUID(),
+      orderId: order.id,
+      stripeId: 'pi_2',
+      amount: 2500,
+      currency: 'usd',
+    });
+    await orders.recorder.waitFor('orders.completed', (data) => data.id === order.id);
+    const expiration = await orders.publish('expiration.completed', { orderId: order.id });
+    await handled(expiration.id);
+    expect(await orderStatus(order.id, 'paid-buyer')).toMatchObject({ status: 'complete', version: 1 });
+    expect(
+      orders.recorder.events('orders.cancelled').filter((event) => event.data.id === order.id),
+    ).toHaveLength(0);
+  });
+
+  it('a payment for a cancelled order leaves it cancelled', async () => {
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'late-payer', ticket.id);
+    await api(orders)
+      .delete(`/api/orders/${order.id}`)
+      .set('Authorization', await orders.bearer('late-payer'))
+      .expect(200);
+    const payment = await orders.publish('payments.created', {
+      id: randomUUID(),
+      orderId: order.id,
+      stripeId: 'pi_3',
+      amount: 2500,
+      currency: 'usd',
+    });
+    await handled(payment.id);
+    expect(await orderStatus(order.id, 'late-payer')).toMatchObject({
+      status: 'cancelled',
+      paymentId: null,
+      version: 1,
+    });
+    expect(
+      orders.recorder.events('orders.completed').filter((event) => event.data.id === order.id),
+    ).toHaveLength(0);
+  });
+
+  it('parks an invalid event on the dead-letter subject and keeps going', async () => {
+    await orders.publish('expiration.completed', { orderId: 'not-a-uuid' });
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'after-poison', ticket.id);
+    await handled((await orders.publish('expiration.completed', { orderId: order.id })).id);
+    await waitFor(() =>
+      orders.recorder.recorded.some((event) => event.subject === 'dlq.expiration.completed'),
+    );
+    expect((await orderStatus(order.id, 'after-poison')).status).toBe('cancelled');
+  });
+});
