@@ -20,6 +20,7 @@ module.exports = {
   moduleNameMapper: {
     '^@ticketing/common$': '<rootDir>/common/src/index.ts',
     '^@ticketing/common/testing$': '<rootDir>/common/src/testing/index.ts',
+    '^@ticketing/stripe-fake$': '<rootDir>/tools/stripe-fake/src/index.ts',
   },
   globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
   globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',

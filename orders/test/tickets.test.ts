@@ -140,7 +140,8 @@ describe('tickets', () => {
       const seen: string[] = [];
       let next: string | undefined = '/api/tickets?limit=2';
       while (next) {
-        const page = await api(orders).get(next).expect(200);
+        const page: { body: Array<{ userId: string; id: string }>; headers: Record<string, string> } =
+          await api(orders).get(next).expect(200);
         expect(page.body.length).toBeLessThanOrEqual(2);
         seen.push(
           ...page.body

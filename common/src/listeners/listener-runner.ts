@@ -1,10 +1,4 @@
-import {
-  AckPolicy,
-  DeliverPolicy,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -46,6 +40,9 @@ export function durableName(service: string, subject: string): string {
   return `${service}-${subject.replaceAll('.', '-')}`;
 }
 
+/** How long one pull waits for messages; also how long a stop may wait for the pull in progress. */
+const PULL_EXPIRES_MS = 1_000;
+
 interface ReceivedEvent {
   msg: JsMsg;
   envelope: EventEnvelope;
@@ -68,7 +65,6 @@ class EarlyEvent extends Error {
 export class ListenerRunner<DB extends CommonTables> {
   readonly durable: string;
   private readonly stream: string;
-  private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   /** Received, not yet handed to a transaction. */
   private readonly waiting: JsMsg[] = [];
@@ -127,15 +123,16 @@ export class ListenerRunner<DB extends CommonTables> {
       });
     }
     const consumer = await bus.js.consumers.get(this.stream, this.durable);
-    this.messages = await consumer.consume({ max_messages: this.prefetch });
-    this.loop = this.receive(this.messages);
+    this.loop = this.receive(consumer);
   }
 
-  /** Stops pulling, lets the messages in hand finish, and hands back the ones not started. */
+  /**
+   * Stops pulling, lets the messages in hand finish, and hands back (nak) the ones not started, so another
+   * replica gets them at once rather than after the ack wait. Takes at most one pull's expiry longer.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    await this.messages?.close();
     await this.loop;
     for (const msg of this.waiting.splice(0)) msg.nak();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
@@ -145,16 +142,33 @@ export class ListenerRunner<DB extends CommonTables> {
     return this.concurrency * this.batchSize;
   }
 
-  private async receive(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      if (this.stopping) {
-        msg.nak();
+  /**
+   * Pulls in bounded fetches rather than an open-ended subscription: every message a fetch brings is seen
+   * by this loop, even while stopping, so none is left buffered and unacknowledged when the runner stops.
+   */
+  private async receive(consumer: Consumer): Promise<void> {
+    while (!this.stopping) {
+      const room = this.prefetch - this.waiting.length;
+      if (room <= 0) {
+        await Promise.race(this.inFlight);
         continue;
       }
-      this.waiting.push(msg);
-      this.dispatch();
-      while (this.waiting.length >= this.prefetch && this.inFlight.size > 0)
-        await Promise.race(this.inFlight);
+      let batch;
+      try {
+        batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+      } catch (error) {
+        this.options.logger.warn({ err: error, consumer: this.durable }, 'pull failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, PULL_EXPIRES_MS));
+        continue;
+      }
+      for await (const msg of batch) {
+        if (this.stopping) {
+          msg.nak();
+          continue;
+        }
+        this.waiting.push(msg);
+        this.dispatch();
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, enqueue, NotFoundError, OrderStatus } from '@ticketing/common';
+import { ConflictError, enqueue, enqueueAll, NotFoundError, OrderStatus } from '@ticketing/common';
 import { sql, type Transaction } from 'kysely';
 import type { CancellationReason, OrdersDatabase } from '../database/schema';
 import { AWAITING_PAYMENT, type OrderRow } from './order';
@@ -13,59 +13,93 @@ function isReservationConflict(error: unknown): boolean {
 }
 
 /**
- * Reserves a ticket for a buyer: the order, the ticket's reservation and both events commit together.
- * Concurrent buyers queue on the ticket's row lock and all but the first find it reserved; the partial
- * unique index stops a second reservation even if that check were bypassed.
+ * Reserves a ticket for a buyer: the ticket's reservation, the order and both events commit together.
+ * Claiming the ticket is one conditional update: concurrent buyers queue on its row lock and all but the
+ * first find it taken. The partial unique index on active orders would stop a second reservation even if
+ * that claim were bypassed.
  */
 export async function placeOrder(
   trx: Transaction<OrdersDatabase>,
   { ticketId, userId, expiresAt }: { ticketId: string; userId: string; expiresAt: Date },
 ): Promise<{ order: OrderRow; ticket: TicketRow }> {
-  const available = await trx
-    .selectFrom('tickets')
-    .selectAll()
-    .where('id', '=', ticketId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!available) throw new NotFoundError('Ticket not found');
-  if (available.order_id) throw new ConflictError('Ticket is already reserved');
-  let order: OrderRow;
+  const orderId = randomUUID();
+  let placed;
   try {
-    order = await trx
-      .insertInto('orders')
-      .values({
-        id: randomUUID(),
-        user_id: userId,
-        ticket_id: ticketId,
-        status: OrderStatus.Created,
-        cancellation_reason: null,
-        expires_at: expiresAt,
-        price: available.price,
-        currency: available.currency,
-        payment_id: null,
-        version: 0,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    placed = await trx
+      .with('reserved', (db) =>
+        db
+          .updateTable('tickets')
+          .set({ order_id: orderId, version: sql`version + 1`, updated_at: sql`now()` })
+          .where('id', '=', ticketId)
+          .where('order_id', 'is', null)
+          .returningAll(),
+      )
+      .with('placed', (db) =>
+        db
+          .insertInto('orders')
+          .columns(['id', 'user_id', 'ticket_id', 'status', 'expires_at', 'price', 'currency', 'version'])
+          .expression((eb) =>
+            eb
+              .selectFrom('reserved')
+              .select((select) => [
+                select.val(orderId).as('id'),
+                select.val(userId).as('user_id'),
+                'reserved.id',
+                select.val(OrderStatus.Created).as('status'),
+                select.val(expiresAt).as('expires_at'),
+                'reserved.price',
+                'reserved.currency',
+                select.lit(0).as('version'),
+              ]),
+          )
+          .returningAll(),
+      )
+      .selectFrom('placed')
+      .innerJoin('reserved', 'reserved.id', 'placed.ticket_id')
+      .selectAll('placed')
+      .select([
+        'reserved.title as ticket_title',
+        'reserved.user_id as ticket_user_id',
+        'reserved.version as ticket_version',
+        'reserved.created_at as ticket_created_at',
+        'reserved.updated_at as ticket_updated_at',
+      ])
+      .executeTakeFirst();
   } catch (error) {
     if (isReservationConflict(error)) throw new ConflictError('Ticket is already reserved');
     throw error;
   }
-  const ticket = await trx
-    .updateTable('tickets')
-    .set({ order_id: order.id, version: sql`version + 1`, updated_at: sql`now()` })
-    .where('id', '=', ticketId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await enqueue(trx, 'orders.created', {
-    id: order.id,
-    version: order.version,
-    status: order.status,
-    userId,
-    expiresAt: order.expires_at.toISOString(),
-    ticket: { id: ticket.id, price: order.price, currency: order.currency },
-  });
-  await enqueue(trx, 'tickets.updated', ticketChangedEvent(ticket));
+  if (!placed) {
+    const exists = await trx.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst();
+    throw exists ? new ConflictError('Ticket is already reserved') : new NotFoundError('Ticket not found');
+  }
+  const { ticket_title, ticket_user_id, ticket_version, ticket_created_at, ticket_updated_at, ...order } =
+    placed;
+  const ticket: TicketRow = {
+    id: ticketId,
+    title: ticket_title,
+    price: order.price,
+    currency: order.currency,
+    user_id: ticket_user_id,
+    order_id: order.id,
+    version: ticket_version,
+    created_at: ticket_created_at,
+    updated_at: ticket_updated_at,
+  };
+  await enqueueAll(trx, [
+    {
+      subject: 'orders.created',
+      data: {
+        id: order.id,
+        version: order.version,
+        status: order.status,
+        userId,
+        expiresAt: order.expires_at.toISOString(),
+        ticket: { id: ticket.id, price: order.price, currency: order.currency },
+      },
+    },
+    { subject: 'tickets.updated', data: ticketChangedEvent(ticket) },
+  ]);
   return { order, ticket };
 }
 
@@ -99,13 +133,13 @@ export async function cancelOrder(
     .where('order_id', '=', order.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await enqueue(trx, 'orders.cancelled', {
-    id: order.id,
-    version: order.version,
-    reason,
-    ticket: { id: ticket.id },
-  });
-  await enqueue(trx, 'tickets.updated', ticketChangedEvent(ticket));
+  await enqueueAll(trx, [
+    {
+      subject: 'orders.cancelled',
+      data: { id: order.id, version: order.version, reason, ticket: { id: ticket.id } },
+    },
+    { subject: 'tickets.updated', data: ticketChangedEvent(ticket) },
+  ]);
   return order;
 }
 

@@ -64,8 +64,16 @@ export function currentUser(options: AuthenticationOptions): RequestHandler {
     verify = async (token) =>
       (await jwtVerify(token, keySet, { ...claims, algorithms: ASYMMETRIC_ALGORITHMS })).payload;
   } else if (options.jwtKey) {
-    const secret = new TextEncoder().encode(options.jwtKey);
-    verify = async (token) => (await jwtVerify(token, secret, { ...claims, algorithms: ['HS256'] })).payload;
+    // Imported once: handing jose the raw bytes would import the key again on every request.
+    const secret = crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(options.jwtKey),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    );
+    verify = async (token) =>
+      (await jwtVerify(token, await secret, { ...claims, algorithms: ['HS256'] })).payload;
   } else {
     throw new Error('currentUser needs a JWT_KEY or a JWKS_URL');
   }
