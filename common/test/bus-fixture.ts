@@ -5,6 +5,7 @@ import pino from 'pino';
 import {
   Bus,
   createDatabase,
+  defineListener,
   ListenerRunner,
   migrateToLatest,
   OutboxRelay,
@@ -126,6 +127,17 @@ export class BusFixture {
 export function envelope<S extends Subject>(subject: S, data: EventData<S>): EventEnvelope<S> {
   return { id: randomUUID(), subject, occurredAt: new Date().toISOString(), data };
 }
+
+/** A listener whose only effect is a row in `effects`: what the delivery tests count. */
+export const recordEffect = defineListener<TestDatabase, 'expiration.completed'>(
+  'expiration.completed',
+  async (event, { trx }) => {
+    await trx
+      .insertInto('effects')
+      .values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId })
+      .execute();
+  },
+);
 
 export function expirationCompleted(): EventData<'expiration.completed'> {
   return { orderId: randomUUID() };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { DeadLetterHeaders, defineListener, versionOrder } from '../src';
 import { waitFor } from '../src/testing';
-import { BusFixture, envelope, expirationCompleted, type TestDatabase } from './bus-fixture';
+import { BusFixture, envelope, expirationCompleted, recordEffect, type TestDatabase } from './bus-fixture';
 
 describe('listeners', () => {
   let fixture: BusFixture;
@@ -14,16 +14,6 @@ describe('listeners', () => {
   afterEach(async () => {
     await fixture.dispose();
   });
-
-  const recordEffect = defineListener<TestDatabase, 'expiration.completed'>(
-    'expiration.completed',
-    async (event, { trx }) => {
-      await trx
-        .insertInto('effects')
-        .values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId })
-        .execute();
-    },
-  );
 
   it('has the effect of a message delivered twice only once', async () => {
     await fixture.listen(recordEffect);

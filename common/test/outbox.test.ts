@@ -1,17 +1,7 @@
 import { sql } from 'kysely';
-import { defineListener, enqueue, type EventEnvelope } from '../src';
+import { enqueue, type EventEnvelope } from '../src';
 import { waitFor } from '../src/testing';
-import { BusFixture, expirationCompleted, type TestDatabase } from './bus-fixture';
-
-const recordEffect = defineListener<TestDatabase, 'expiration.completed'>(
-  'expiration.completed',
-  async (event, { trx }) => {
-    await trx
-      .insertInto('effects')
-      .values({ consumer: 'recorder', event_id: event.id, note: event.data.orderId })
-      .execute();
-  },
-);
+import { BusFixture, expirationCompleted, recordEffect } from './bus-fixture';
 
 describe('transactional outbox', () => {
   let fixture: BusFixture;

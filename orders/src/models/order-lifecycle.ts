@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, enqueue, enqueueAll, NotFoundError, OrderStatus } from '@ticketing/common';
-import { sql, type Transaction } from 'kysely';
-import type { CancellationReason, OrdersDatabase } from '../database/schema';
+import { sql, type Transaction, type Updateable } from 'kysely';
+import type { CancellationReason, OrdersDatabase, OrdersTable } from '../database/schema';
 import { AWAITING_PAYMENT, type OrderRow } from './order';
 import { ticketChangedEvent, type TicketRow } from './ticket';
 
@@ -113,18 +113,10 @@ export async function cancelOrder(
   orderId: string,
   reason: CancellationReason,
 ): Promise<OrderRow | undefined> {
-  const order = await trx
-    .updateTable('orders')
-    .set({
-      status: OrderStatus.Cancelled,
-      cancellation_reason: reason,
-      version: sql`version + 1`,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', orderId)
-    .where('status', 'in', AWAITING_PAYMENT)
-    .returningAll()
-    .executeTakeFirst();
+  const order = await leaveAwaitingPayment(trx, orderId, {
+    status: OrderStatus.Cancelled,
+    cancellation_reason: reason,
+  });
   if (!order) return undefined;
   const ticket = await trx
     .updateTable('tickets')
@@ -152,18 +144,28 @@ export async function completeOrder(
   orderId: string,
   paymentId: string,
 ): Promise<OrderRow | undefined> {
-  const order = await trx
+  const order = await leaveAwaitingPayment(trx, orderId, {
+    status: OrderStatus.Complete,
+    payment_id: paymentId,
+  });
+  if (order) await enqueue(trx, 'orders.completed', { id: order.id, version: order.version, paymentId });
+  return order;
+}
+
+/**
+ * Moves an order out of awaiting payment and bumps its version, in one conditional update: of a payment
+ * and an expiry racing for the same order, exactly one gets a row back.
+ */
+function leaveAwaitingPayment(
+  trx: Transaction<OrdersDatabase>,
+  orderId: string,
+  change: Pick<Updateable<OrdersTable>, 'status' | 'cancellation_reason' | 'payment_id'>,
+): Promise<OrderRow | undefined> {
+  return trx
     .updateTable('orders')
-    .set({
-      status: OrderStatus.Complete,
-      payment_id: paymentId,
-      version: sql`version + 1`,
-      updated_at: sql`now()`,
-    })
+    .set({ ...change, version: sql`version + 1`, updated_at: sql`now()` })
     .where('id', '=', orderId)
     .where('status', 'in', AWAITING_PAYMENT)
     .returningAll()
     .executeTakeFirst();
-  if (order) await enqueue(trx, 'orders.completed', { id: order.id, version: order.version, paymentId });
-  return order;
 }
