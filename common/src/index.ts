@@ -84,3 +84,4 @@ export type { BackgroundTask, ServiceContext, ServiceDefinition } from './servic
 export { startService, type RunningService } from './service/start-service';
 export { runService } from './service/run-service';
 export { buildAsyncApiDocument } from './events/asyncapi-document';
+export * from './maintenance';
