@@ -20,6 +20,7 @@ export { provisionStreams, type StreamSettings } from './bus/provision-streams';
 export { MINIMUM_SERVER_VERSION } from './bus/server-requirements';
 export { enqueue, enqueueAll, type OutgoingEvent } from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
+export { WakeSignal } from './outbox/wake-signal';
 export {
   defineListener,
   RetryLater,
@@ -73,6 +74,8 @@ export { loadConfig, ConfigError } from './config/load-config';
 export { defineServiceConfig, serviceConfig, portNumber, type ServiceConfig } from './config/service-config';
 export { createLogger, type Logger } from './observability/logger';
 export { createMetricsRegistry, sharedMetric } from './observability/metrics';
+// Re-exported so that a service registers its own metrics without a prom-client dependency of its own.
+export { Counter, Histogram, type Registry } from 'prom-client';
 export {
   currentTrace,
   outgoingTraceparent,

@@ -1,10 +1,20 @@
 import type { Express } from 'express';
-import type { ServiceContext } from '@ticketing/common';
-import type { PaymentsConfig } from './config';
-import type { PaymentsDatabase } from './database/schema';
+import type { PaymentsContext } from './context';
+import { paymentsOpenApi } from './openapi';
+import { adminRouter } from './routes/admin/admin-routes';
+import { createPaymentRouter } from './routes/create-payment';
+import { showPaymentRouter } from './routes/show-payment';
+import { stripeWebhookRouter } from './routes/stripe-webhook';
 
 /** Mounts the payments service's routes on the app common builds (probes, metrics, auth, errors). */
-export function mountRoutes(
-  _app: Express,
-  _context: ServiceContext<PaymentsDatabase, PaymentsConfig>,
-): void {}
+export function mountRoutes(app: Express, context: PaymentsContext): void {
+  app.get('/api/payments/openapi.json', (_req, res) => {
+    res.json(paymentsOpenApi);
+  });
+  app.use(
+    stripeWebhookRouter(context),
+    adminRouter(context),
+    createPaymentRouter(context),
+    showPaymentRouter(context),
+  );
+}

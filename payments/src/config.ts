@@ -1,6 +1,16 @@
 import { defineServiceConfig } from '@ticketing/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 
-export const paymentsConfig = defineServiceConfig({});
+export const paymentsConfig = defineServiceConfig({
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_...)'),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_...)'),
+  /** Another Stripe API base, e.g. the project's Stripe fake; unset, the SDK talks to Stripe. */
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** An attempt still pending this long is taken to have been cut off by a crash, and finished by the sweep. */
+  PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
+  PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(30),
+});
 
 export type PaymentsConfig = z.infer<typeof paymentsConfig>;

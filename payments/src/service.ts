@@ -4,6 +4,7 @@ import { paymentsConfig, type PaymentsConfig } from './config';
 import { migrations } from './database/migrations';
 import type { PaymentsDatabase } from './database/schema';
 import { subscriptions } from './events/subscriptions';
+import { reconciliationSweep } from './reconciliation/reconciliation-sweep';
 
 export const paymentsService: ServiceDefinition<PaymentsDatabase, PaymentsConfig> = {
   name: 'payments',
@@ -11,4 +12,5 @@ export const paymentsService: ServiceDefinition<PaymentsDatabase, PaymentsConfig
   migrations,
   subscriptions,
   routes: mountRoutes,
+  backgroundTasks: (context) => [reconciliationSweep(context)],
 };

@@ -28,7 +28,8 @@ export interface ServiceDefinition<DB extends CommonTables, Config extends Servi
   name: string;
   config: z.ZodType<Config>;
   migrations: Record<string, Migration>;
-  subscriptions: AnyEventListener<DB>[];
+  /** Every event the service listens to; a function when listeners need the running service's context. */
+  subscriptions: AnyEventListener<DB>[] | ((context: ServiceContext<DB, Config>) => AnyEventListener<DB>[]);
   routes(app: Express, context: ServiceContext<DB, Config>): void;
   backgroundTasks?(context: ServiceContext<DB, Config>): BackgroundTask[];
 }

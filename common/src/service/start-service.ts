@@ -71,7 +71,8 @@ export async function startService<DB extends CommonTables, Config extends Servi
     await relay.start();
     stoppers.push(() => relay.stop());
 
-    for (const listener of definition.subscriptions) {
+    const { subscriptions } = definition;
+    for (const listener of typeof subscriptions === 'function' ? subscriptions(context) : subscriptions) {
       const runner = new ListenerRunner({ service: definition.name, listener, db, bus, logger, metrics });
       await runner.start();
       stoppers.push(() => runner.stop());

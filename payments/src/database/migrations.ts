@@ -1,4 +1,106 @@
-import type { Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 /** The payments service's own schema, in order; common's tables are migrated separately. */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_payments': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table orders (
+          id uuid primary key,
+          user_id text not null,
+          status text not null check (status in ('created', 'awaiting:payment', 'cancelled', 'complete')),
+          version integer not null,
+          amount integer not null check (amount > 0),
+          currency char(3) not null,
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table payment_attempts (
+          id uuid primary key,
+          order_id uuid not null references orders (id),
+          user_id text not null,
+          payment_method text not null,
+          status text not null check (status in ('pending', 'requires_action', 'succeeded', 'failed', 'canceled')),
+          amount integer not null check (amount > 0),
+          currency char(3) not null,
+          stripe_payment_intent_id text,
+          stripe_charge_id text,
+          error_code text,
+          decline_code text,
+          error_message text,
+          created_at timestamptz(3) not null default now(),
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+      // One attempt in flight per order: a second concurrent one is refused rather than raced.
+      await sql`create unique index payment_attempts_one_pending on payment_attempts (order_id) where status = 'pending'`.execute(
+        db,
+      );
+      await sql`create index payment_attempts_by_order on payment_attempts (order_id, created_at desc)`.execute(
+        db,
+      );
+      await sql`create index payment_attempts_pending on payment_attempts (updated_at) where status = 'pending'`.execute(
+        db,
+      );
+      await sql`create index payment_attempts_failed on payment_attempts (error_code, created_at desc) where status = 'failed'`.execute(
+        db,
+      );
+
+      await sql`
+        create table payments (
+          id uuid primary key,
+          order_id uuid not null unique references orders (id),
+          attempt_id uuid not null references payment_attempts (id),
+          stripe_payment_intent_id text not null unique,
+          stripe_charge_id text,
+          amount integer not null check (amount > 0),
+          currency char(3) not null,
+          status text not null check (status in ('succeeded', 'refunded')),
+          amount_refunded integer not null default 0 check (amount_refunded between 0 and amount),
+          created_at timestamptz(3) not null default now(),
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table refunds (
+          id uuid primary key,
+          payment_id uuid not null references payments (id),
+          stripe_refund_id text not null unique,
+          amount integer not null check (amount > 0),
+          reason text not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table stripe_payment_intents (
+          id text primary key,
+          order_id uuid not null unique,
+          status text not null,
+          amount integer not null,
+          amount_received integer not null,
+          currency char(3) not null,
+          latest_charge text,
+          object jsonb not null,
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table stripe_refunds (
+          id text primary key,
+          payment_intent_id text not null,
+          amount integer not null,
+          status text not null,
+          object jsonb not null,
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+
+      await sql`
+        create table stripe_events (
+          id text primary key,
+          type text not null,
+          received_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index stripe_events_received_at on stripe_events (received_at)`.execute(db);
+    },
+  },
+};

@@ -1,4 +1,99 @@
-import type { CommonTables } from '@ticketing/common';
+import type { CommonTables, OrderStatus } from '@ticketing/common';
+import type { ColumnType, Generated } from 'kysely';
 
-/** The payments service's database: common's outbox, inbox and idempotency keys, plus its own tables. */
-export type PaymentsDatabase = CommonTables;
+/** The orders service's orders as this service needs them, kept from orders.* events, applied by version. */
+export interface OrdersTable {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  version: number;
+  amount: number;
+  currency: string;
+  updated_at: Generated<Date>;
+}
+
+export type AttemptStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
+/** Every try to pay an order, whatever came of it: the ledger. */
+export interface PaymentAttemptsTable {
+  id: string;
+  order_id: string;
+  user_id: string;
+  /** A PaymentMethod id or a card token, as the client gave it. */
+  payment_method: string;
+  status: AttemptStatus;
+  amount: number;
+  currency: string;
+  stripe_payment_intent_id: string | null;
+  stripe_charge_id: string | null;
+  error_code: string | null;
+  decline_code: string | null;
+  error_message: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type PaymentStatus = 'succeeded' | 'refunded';
+
+/** A successful charge for an order: at most one per order. */
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  attempt_id: string;
+  stripe_payment_intent_id: string;
+  stripe_charge_id: string | null;
+  amount: number;
+  currency: string;
+  status: PaymentStatus;
+  amount_refunded: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  stripe_refund_id: string;
+  amount: number;
+  reason: string;
+  created_at: Generated<Date>;
+}
+
+/** The last PaymentIntent Stripe returned for an order: a mirror, written only from Stripe's own objects. */
+export interface StripePaymentIntentsTable {
+  id: string;
+  order_id: string;
+  status: string;
+  amount: number;
+  amount_received: number;
+  currency: string;
+  latest_charge: string | null;
+  object: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Generated<Date>;
+}
+
+export interface StripeRefundsTable {
+  id: string;
+  payment_intent_id: string;
+  amount: number;
+  status: string;
+  object: ColumnType<Record<string, unknown>, string, string>;
+  updated_at: Generated<Date>;
+}
+
+/** Webhook events already received, so that a redelivery has no second effect. */
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  received_at: Generated<Date>;
+}
+
+export interface PaymentsDatabase extends CommonTables {
+  orders: OrdersTable;
+  payment_attempts: PaymentAttemptsTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  stripe_payment_intents: StripePaymentIntentsTable;
+  stripe_refunds: StripeRefundsTable;
+  stripe_events: StripeEventsTable;
+}

@@ -19,4 +19,9 @@ export class HttpError extends Error {
   serialize(): ErrorItem[] {
     return [{ message: this.message }];
   }
+
+  /** The response body; an error with more to say than its messages adds fields beside `errors`. */
+  body(): { errors: ErrorItem[] } & Record<string, unknown> {
+    return { errors: this.serialize() };
+  }
 }

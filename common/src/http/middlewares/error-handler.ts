@@ -17,7 +17,7 @@ function bodyParserError(error: unknown): { status: number; message: string } | 
  */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof HttpError) {
-    res.status(error.statusCode).json({ errors: error.serialize() });
+    res.status(error.statusCode).json(error.body());
     return;
   }
   const bodyError = bodyParserError(error);

@@ -1,0 +1,59 @@
+import type Stripe from 'stripe';
+import { recordIntentOutcome, type OutcomeContext } from './attempt-outcome';
+import { recordRefund } from './refund-payment';
+import { mirrorPaymentIntent } from './stripe-mirror';
+
+function idOf(reference: string | { id: string } | null): string | null {
+  return typeof reference === 'string' ? reference : (reference?.id ?? null);
+}
+
+/** Applies what Stripe now says about a PaymentIntent to the attempt it belongs to. */
+export async function reconcilePaymentIntent(
+  context: OutcomeContext,
+  intent: Stripe.PaymentIntent,
+): Promise<void> {
+  const attempt = await context.db
+    .selectFrom('payment_attempts')
+    .select('id')
+    .where('stripe_payment_intent_id', '=', intent.id)
+    .orderBy(({ eb }) => eb.case().when('status', 'in', ['pending', 'requires_action']).then(0).else(1).end())
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (attempt) await recordIntentOutcome(context, attempt.id, intent);
+  else await mirrorPaymentIntent(context.db, intent);
+}
+
+/** Records refunds made at Stripe (its dashboard, say) that this service has not seen yet. */
+async function reconcileRefunds(context: OutcomeContext, paymentIntentId: string): Promise<void> {
+  const payment = await context.db
+    .selectFrom('payments')
+    .selectAll()
+    .where('stripe_payment_intent_id', '=', paymentIntentId)
+    .executeTakeFirst();
+  if (!payment) return;
+  const refunds = await context.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 });
+  for (const refund of refunds.data) {
+    await recordRefund(
+      context.db,
+      context.logger,
+      payment,
+      refund,
+      refund.metadata?.reason ?? refund.reason ?? 'refunded_at_stripe',
+    );
+  }
+}
+
+/**
+ * A webhook is a hint, not the truth: events arrive late, twice and out of order, so the object is read
+ * again from Stripe and whatever it says now is applied. Applying it twice changes nothing.
+ */
+export async function reconcileStripeEvent(context: OutcomeContext, event: Stripe.Event): Promise<void> {
+  if (event.type.startsWith('payment_intent.')) {
+    const { id } = event.data.object as Stripe.PaymentIntent;
+    await reconcilePaymentIntent(context, await context.stripe.paymentIntents.retrieve(id));
+  } else if (event.type === 'charge.refunded' || event.type === 'refund.created') {
+    const object = event.data.object as Stripe.Charge | Stripe.Refund;
+    const paymentIntentId = idOf(object.payment_intent);
+    if (paymentIntentId) await reconcileRefunds(context, paymentIntentId);
+  }
+}

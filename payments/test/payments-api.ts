@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { EventData } from '@ticketing/common';
+import { OpenApiValidator, ServiceUnderTest, waitFor } from '@ticketing/common/testing';
+import { StripeFake } from '@ticketing/stripe-fake';
+import request, { type Response } from 'supertest';
+import type { PaymentsConfig } from '../src/config';
+import type { PaymentsDatabase } from '../src/database/schema';
+import { paymentsOpenApi } from '../src/openapi';
+import { paymentsService } from '../src/service';
+
+const openApi = new OpenApiValidator(paymentsOpenApi);
+
+function conformsToOpenApi(response: Response): void {
+  const req = (response as unknown as { req: { method: string; path: string } }).req;
+  openApi.check(req.method, req.path, response);
+}
+
+export type PaymentsUnderTest = ServiceUnderTest<PaymentsDatabase, PaymentsConfig>;
+
+export const WEBHOOK_SECRET = 'whsec_test_payments';
+
+/** The payments service against the project's Stripe fake, which posts its webhooks back to the service. */
+export async function startPayments(env: Record<string, string> = {}) {
+  const stripe = await StripeFake.start({ webhookSecret: WEBHOOK_SECRET, webhookRetryDelayMs: 50 });
+  const payments = await ServiceUnderTest.start(paymentsService, {
+    STRIPE_SECRET_KEY: 'sk_test_payments',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.url,
+    PAYMENT_RECONCILE_INTERVAL_SECONDS: '3600',
+    ...env,
+  });
+  stripe.webhooks.configure({ url: `${payments.url}/api/payments/webhooks/stripe` });
+  return {
+    payments,
+    stripe,
+    async stop() {
+      await stripe.stop();
+      await payments.stop();
+    },
+  };
+}
+
+/** supertest against the service, every response checked against its OpenAPI document. */
+export function api(payments: PaymentsUnderTest) {
+  const agent = request(payments.url);
+  return {
+    get: (path: string) => agent.get(path).expect(conformsToOpenApi),
+    post: (path: string) => agent.post(path).expect(conformsToOpenApi),
+  };
+}
+
+/** Tells the service about a new order, as the orders service would, and waits until it has it. */
+export async function replicateOrder(payments: PaymentsUnderTest, buyer: string, price = 2500) {
+  const order: EventData<'orders.created'> = {
+    id: randomUUID(),
+    version: 0,
+    status: 'created',
+    userId: buyer,
+    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    ticket: { id: randomUUID(), price, currency: 'usd' },
+  };
+  await payments.publish('orders.created', order);
+  await waitFor(() =>
+    payments.db.selectFrom('orders').select('id').where('id', '=', order.id).executeTakeFirst(),
+  );
+  return order;
+}
+
+export async function pay(
+  payments: PaymentsUnderTest,
+  buyer: string,
+  body: object,
+  { status, headers = {} }: { status: number; headers?: Record<string, string> },
+) {
+  return api(payments)
+    .post('/api/payments')
+    .set('Authorization', await payments.bearer(buyer))
+    .set(headers)
+    .send(body)
+    .expect(status);
+}
+
+/** Charges that moved money and kept it, per PaymentIntent, from the fake's ledger. */
+export function keptCharges(stripe: StripeFake) {
+  return stripe
+    .ledger()
+    .entries.filter((entry) => entry.status === 'succeeded' && entry.amount_captured > entry.amount_refunded);
+}
