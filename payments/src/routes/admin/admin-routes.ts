@@ -88,12 +88,10 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
           .selectAll()
           .where('id', '=', payment.id)
           .executeTakeFirstOrThrow();
-        res
-          .status(201)
-          .json({
-            refund: { id: refund.id, amount: refund.amount, status: refund.status },
-            payment: toPaymentResponse(refunded),
-          });
+        res.status(201).json({
+          refund: { id: refund.id, amount: refund.amount, status: refund.status },
+          payment: toPaymentResponse(refunded),
+        });
       },
     );
 }
