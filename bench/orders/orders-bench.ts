@@ -9,7 +9,7 @@ import { signToken } from '@ticketing/common';
 import { NatsServer, PostgresServer } from '@ticketing/common/testing';
 import { printFigures, verdict } from '../bench-report';
 import { runLoad, type LoadFigures } from '../http-load';
-import { startProcess } from '../service-process';
+import { startServiceProcess } from '../../scripts/system/service-process';
 
 const CONNECTIONS = 50;
 const SECONDS = 10;
@@ -55,13 +55,12 @@ async function main() {
       'create table bare_orders (id uuid primary key, ticket_id uuid not null, created_at timestamptz not null default now())',
     );
 
-    const bare = await startProcess('bench/orders/bare-insert-server.ts', { DATABASE_URL: bareUrl });
+    const bare = await startServiceProcess('bare', 'bench/orders/bare-insert-server.ts', {
+      env: { DATABASE_URL: bareUrl },
+    });
     stops.push(bare.stop);
-    const orders = await startProcess('orders/src/index.ts', {
-      DATABASE_URL: ordersUrl,
-      NATS_URL: nats.url,
-      JWT_KEY,
-      DATABASE_POOL_SIZE: process.env.POOL ?? '10',
+    const orders = await startServiceProcess('orders', 'orders/src/index.ts', {
+      env: { DATABASE_URL: ordersUrl, NATS_URL: nats.url, JWT_KEY },
     });
     stops.push(orders.stop);
     await sql(

@@ -1,0 +1,151 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { signToken } from '@ticketing/common';
+import { NatsServer, PostgresServer } from '@ticketing/common/testing';
+import { StripeFake } from '@ticketing/stripe-fake';
+import pg from 'pg';
+import { DEVELOPMENT_JWT_KEY } from '../development-defaults';
+import { startGateway } from './gateway';
+import { startServiceProcess, type ServiceProcess } from './service-process';
+
+export const SERVICES = ['orders', 'payments', 'expiration'] as const;
+type ServiceName = (typeof SERVICES)[number];
+
+export interface LocalSystemOptions {
+  /** Where PostgreSQL and JetStream keep their data; a temporary place when omitted (tests). */
+  dataDir?: string;
+  /** The entry point's port; 0 for a free one. */
+  port: number;
+  /** The environment: given URLs and keys are used instead of starting our own servers and fake. */
+  env: Record<string, string | undefined>;
+  showLogs?: boolean;
+}
+
+export interface LocalSystem {
+  url: string;
+  jwtKey: string;
+  /** The Stripe fake, when the system runs against it. */
+  stripe?: StripeFake;
+  developmentToken(sub: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * The whole system on one machine: PostgreSQL and nats-server (unless their URLs are given), the Stripe
+ * fake (unless STRIPE_SECRET_KEY is set), the three services as processes, and one entry point that routes
+ * like the Kubernetes ingress. Everything it started, it stops.
+ */
+export async function startLocalSystem({
+  dataDir,
+  port,
+  env,
+  showLogs = false,
+}: LocalSystemOptions): Promise<LocalSystem> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const databaseUrls: Partial<Record<ServiceName, string>> = {
+      orders: env.ORDERS_DATABASE_URL,
+      payments: env.PAYMENTS_DATABASE_URL,
+      expiration: env.EXPIRATION_DATABASE_URL,
+    };
+    if (SERVICES.some((service) => !databaseUrls[service])) {
+      if (dataDir) mkdirSync(join(dataDir, 'postgres'), { recursive: true });
+      const postgres = await PostgresServer.start({
+        dataDir: dataDir && join(dataDir, 'postgres'),
+        durable: Boolean(dataDir),
+      });
+      stops.push(() => postgres.stop());
+      for (const service of SERVICES) databaseUrls[service] ??= await ensureDatabase(postgres.url(), service);
+    }
+    let natsUrl = env.NATS_URL;
+    if (!natsUrl) {
+      const nats = await NatsServer.start({ storeDir: dataDir && join(dataDir, 'nats') });
+      stops.push(() => nats.stop());
+      natsUrl = nats.url;
+    }
+
+    const jwtKey = env.JWT_KEY ?? DEVELOPMENT_JWT_KEY;
+    let stripe: StripeFake | undefined;
+    let stripeEnv: Record<string, string>;
+    if (env.STRIPE_SECRET_KEY) {
+      stripeEnv = {
+        STRIPE_SECRET_KEY: env.STRIPE_SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET: env.STRIPE_WEBHOOK_SECRET ?? '',
+      };
+    } else {
+      const fake = await StripeFake.start({
+        webhookSecret: 'whsec_local_development',
+        webhookRetryDelayMs: 500,
+      });
+      stripe = fake;
+      stops.push(() => fake.stop());
+      stripeEnv = {
+        STRIPE_SECRET_KEY: 'sk_test_local_development',
+        STRIPE_WEBHOOK_SECRET: 'whsec_local_development',
+        STRIPE_API_URL: fake.url,
+      };
+    }
+
+    const passedThrough = Object.fromEntries(
+      [
+        'LOG_LEVEL',
+        'EXPIRATION_WINDOW_SECONDS',
+        'PAYMENT_RECONCILE_AFTER_SECONDS',
+        'PAYMENT_RECONCILE_INTERVAL_SECONDS',
+      ]
+        .filter((name) => env[name] !== undefined)
+        .map((name) => [name, env[name] as string]),
+    );
+    const processes: Partial<Record<ServiceName, ServiceProcess>> = {};
+    for (const service of SERVICES) {
+      const started = await startServiceProcess(service, `${service}/src/index.ts`, {
+        showLogs,
+        env: {
+          LOG_LEVEL: 'info',
+          ...passedThrough,
+          DATABASE_URL: databaseUrls[service] as string,
+          NATS_URL: natsUrl,
+          JWT_KEY: jwtKey,
+          ...(service === 'payments' ? stripeEnv : {}),
+        },
+      });
+      processes[service] = started;
+      stops.push(() => started.stop());
+    }
+    const gateway = await startGateway(port, {
+      orders: (processes.orders as ServiceProcess).url,
+      payments: (processes.payments as ServiceProcess).url,
+    });
+    stops.push(() => new Promise<void>((resolve) => gateway.server.close(() => resolve())));
+    gateway.server.closeIdleConnections();
+    stripe?.webhooks.configure({ url: `${gateway.url}/api/payments/webhooks/stripe` });
+
+    return {
+      url: gateway.url,
+      jwtKey,
+      stripe,
+      developmentToken: (sub) => signToken(jwtKey, { sub, expiresIn: '12h' }),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

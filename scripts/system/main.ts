@@ -1,0 +1,45 @@
+/** `npm start`: the whole system on this machine, until Ctrl-C. */
+import { join } from 'node:path';
+import { portNumber } from '@ticketing/common';
+import { startLocalSystem } from './local-system';
+
+async function main() {
+  const port = portNumber.parse(process.env.PORT ?? 8080);
+  const system = await startLocalSystem({
+    dataDir: join(__dirname, '..', '..', '.data'),
+    port,
+    env: process.env,
+    showLogs: true,
+  });
+  const token = await system.developmentToken('developer');
+  console.log(
+    [
+      '',
+      `ticketing is up at ${system.url}`,
+      `  orders and tickets  ${system.url}/api/orders, ${system.url}/api/tickets`,
+      `  payments            ${system.url}/api/payments (Stripe: ${system.stripe ? `the local fake at ${system.stripe.url}` : 'your STRIPE_SECRET_KEY'})`,
+      `  API documents       ${system.url}/api/orders/openapi.json, ${system.url}/api/payments/openapi.json`,
+      '',
+      'A development token (user "developer"; `npm run token -- --sub <user>` makes others):',
+      `  export TOKEN=${token}`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${system.url}/api/orders`,
+      '',
+      'Ctrl-C stops everything; data stays in .data/.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping...');
+    void system.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+void main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
