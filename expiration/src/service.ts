@@ -4,6 +4,7 @@ import { expirationConfig, type ExpirationConfig } from './config';
 import { migrations } from './database/migrations';
 import type { ExpirationDatabase } from './database/schema';
 import { subscriptions } from './events/subscriptions';
+import { ExpirationScheduler } from './scheduler/expiration-scheduler';
 
 export const expirationService: ServiceDefinition<ExpirationDatabase, ExpirationConfig> = {
   name: 'expiration',
@@ -11,4 +12,13 @@ export const expirationService: ServiceDefinition<ExpirationDatabase, Expiration
   migrations,
   subscriptions,
   routes: mountRoutes,
+  backgroundTasks: ({ db, config, logger, metrics }) => [
+    new ExpirationScheduler({
+      db,
+      connectionString: config.DATABASE_URL,
+      logger,
+      metrics,
+      batchSize: config.EXPIRATION_BATCH_SIZE,
+    }),
+  ],
 };

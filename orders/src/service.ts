@@ -4,6 +4,7 @@ import { ordersConfig, type OrdersConfig } from './config';
 import { migrations } from './database/migrations';
 import type { OrdersDatabase } from './database/schema';
 import { subscriptions } from './events/subscriptions';
+import { abandonedOrdersSweep } from './maintenance/abandoned-orders-sweep';
 
 export const ordersService: ServiceDefinition<OrdersDatabase, OrdersConfig> = {
   name: 'orders',
@@ -11,4 +12,5 @@ export const ordersService: ServiceDefinition<OrdersDatabase, OrdersConfig> = {
   migrations,
   subscriptions,
   routes: mountRoutes,
+  maintenance: (context) => [abandonedOrdersSweep(context)],
 };

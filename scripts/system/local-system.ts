@@ -106,6 +106,7 @@ export async function startLocalSystem({
     const passedThrough = Object.fromEntries(
       [
         'LOG_LEVEL',
+        'NATS_NAMESPACE',
         'EXPIRATION_WINDOW_SECONDS',
         'PAYMENT_RECONCILE_AFTER_SECONDS',
         'PAYMENT_RECONCILE_INTERVAL_SECONDS',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronSchedule } from '../maintenance/cron-schedule';
 
 export const portNumber = z.coerce.number().int().min(0).max(65535);
 
@@ -24,6 +25,14 @@ const serviceConfigFields = {
   JWT_AUDIENCE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** When the retention sweeps run (cron, UTC); each run is done by one replica. */
+  MAINTENANCE_SCHEDULE: cronSchedule.default('*/10 * * * *'),
+  /** Sent events are kept this long, to look into or replay. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
+  /** Must outlast any redelivery of an event, or a late copy would be handled a second time. */
+  INBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
+  /** How long a client may retry a POST with the same Idempotency-Key and get the first answer replayed. */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
 };
 
 /** The config schema of a service: the common variables plus its own. */

@@ -20,49 +20,51 @@ export function commonRetentionSweeps<DB extends CommonTables>(
       name: 'sent-outbox-rows',
       deleteBatch: (limit) =>
         db
-            .deleteFrom('outbox')
-            .where('seq', 'in', (eb) =>
-              eb
-                .selectFrom('outbox')
-                .select('seq')
-                .where('sent_at', '<', hoursAgo(config.OUTBOX_RETENTION_HOURS))
-                .limit(limit),
-            )
-            .executeTakeFirstOrThrow(),
+          .deleteFrom('outbox')
+          .where('seq', 'in', (eb) =>
+            eb
+              .selectFrom('outbox')
+              .select('seq')
+              .where('sent_at', '<', hoursAgo(config.OUTBOX_RETENTION_HOURS))
+              .limit(limit),
+          )
+          .executeTakeFirstOrThrow(),
     }),
     retentionSweep({
       name: 'inbox-records',
       deleteBatch: (limit) =>
         db
-            .deleteFrom('inbox')
-            .where(({ eb, refTuple, selectFrom }) =>
-              eb(
-                refTuple('consumer', 'event_id'),
-                'in',
-                selectFrom('inbox')
-                  .select(['consumer', 'event_id'])
-                  .where('processed_at', '<', hoursAgo(config.INBOX_RETENTION_HOURS))
-                  .limit(limit),
-              ),
-            )
-            .executeTakeFirstOrThrow(),
+          .deleteFrom('inbox')
+          .where(({ eb, refTuple, selectFrom }) =>
+            eb(
+              refTuple('consumer', 'event_id'),
+              'in',
+              selectFrom('inbox')
+                .select(['consumer', 'event_id'])
+                .where('processed_at', '<', hoursAgo(config.INBOX_RETENTION_HOURS))
+                .limit(limit)
+                .$asTuple('consumer', 'event_id'),
+            ),
+          )
+          .executeTakeFirstOrThrow(),
     }),
     retentionSweep({
       name: 'idempotency-keys',
       deleteBatch: (limit) =>
         db
-            .deleteFrom('idempotency_keys')
-            .where(({ eb, refTuple, selectFrom }) =>
-              eb(
-                refTuple('scope', 'key'),
-                'in',
-                selectFrom('idempotency_keys')
-                  .select(['scope', 'key'])
-                  .where('created_at', '<', hoursAgo(config.IDEMPOTENCY_KEY_RETENTION_HOURS))
-                  .limit(limit),
-              ),
-            )
-            .executeTakeFirstOrThrow(),
+          .deleteFrom('idempotency_keys')
+          .where(({ eb, refTuple, selectFrom }) =>
+            eb(
+              refTuple('scope', 'key'),
+              'in',
+              selectFrom('idempotency_keys')
+                .select(['scope', 'key'])
+                .where('created_at', '<', hoursAgo(config.IDEMPOTENCY_KEY_RETENTION_HOURS))
+                .limit(limit)
+                .$asTuple('scope', 'key'),
+            ),
+          )
+          .executeTakeFirstOrThrow(),
     }),
   ];
 }

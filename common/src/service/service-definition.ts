@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus';
 import type { ServiceConfig } from '../config/service-config';
 import type { CommonTables } from '../database/common-tables';
 import type { AnyEventListener } from '../listeners/event-listener';
+import type { MaintenanceTask } from '../maintenance/maintenance-task';
 import type { Logger } from '../observability/logger';
 
 /** What a running service hands to its routes and background tasks. */
@@ -32,4 +33,6 @@ export interface ServiceDefinition<DB extends CommonTables, Config extends Servi
   subscriptions: AnyEventListener<DB>[] | ((context: ServiceContext<DB, Config>) => AnyEventListener<DB>[]);
   routes(app: Express, context: ServiceContext<DB, Config>): void;
   backgroundTasks?(context: ServiceContext<DB, Config>): BackgroundTask[];
+  /** Sweeps of the service's own tables, scheduled beside common's outbox, inbox and idempotency sweeps. */
+  maintenance?(context: ServiceContext<DB, Config>): MaintenanceTask[];
 }

@@ -10,6 +10,8 @@ import { createDatabase } from '../database/create-database';
 import { migrateToLatest } from '../database/migrate';
 import { createHttpApp } from '../http/create-http-app';
 import { ListenerRunner } from '../listeners/listener-runner';
+import { commonRetentionSweeps } from '../maintenance/common-retention-sweeps';
+import { MaintenanceScheduler } from '../maintenance/maintenance-scheduler';
 import { createLogger, type Logger } from '../observability/logger';
 import { createMetricsRegistry } from '../observability/metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -38,7 +40,8 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts a service: config (fails naming the bad variable), database and migrations (under an advisory
- * lock), bus and streams, outbox relay, listeners, background tasks, then the HTTP server.
+ * lock), bus and streams, outbox relay, listeners, scheduled maintenance and background tasks, then the
+ * HTTP server.
  */
 export async function startService<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,
@@ -77,7 +80,14 @@ export async function startService<DB extends CommonTables, Config extends Servi
       await runner.start();
       stoppers.push(() => runner.stop());
     }
-    const tasks: BackgroundTask[] = definition.backgroundTasks?.(context) ?? [];
+    const maintenance = new MaintenanceScheduler({
+      db,
+      logger,
+      metrics,
+      defaultSchedule: config.MAINTENANCE_SCHEDULE,
+      tasks: [...commonRetentionSweeps(db, config), ...(definition.maintenance?.(context) ?? [])],
+    });
+    const tasks: BackgroundTask[] = [maintenance, ...(definition.backgroundTasks?.(context) ?? [])];
     for (const task of tasks) {
       await task.start();
       stoppers.push(() => task.stop());

@@ -1,4 +1,29 @@
-import type { Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const EXPIRATIONS_CHANNEL = 'ticketing_expirations';
 
 /** The expiration service's own schema, in order; common's tables are migrated separately. */
-export const migrations: Record<string, Migration> = {};
+export const migrations: Record<string, Migration> = {
+  '0001_pending_expirations': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table pending_expirations (
+          order_id uuid primary key,
+          expires_at timestamptz not null
+        )`.execute(db);
+      // The scheduler only ever reads the earliest rows: the next due time, then due rows in order.
+      await sql`create index pending_expirations_due on pending_expirations (expires_at)`.execute(db);
+      // One NOTIFY per inserting statement wakes the schedulers, in case a new row is due before the one
+      // they sleep towards; delivered only if the transaction commits.
+      await sql`
+        create function pending_expirations_notify() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify(${sql.lit(EXPIRATIONS_CHANNEL)}, '');
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger pending_expirations_notify after insert on pending_expirations
+        for each statement execute function pending_expirations_notify()`.execute(db);
+    },
+  },
+};

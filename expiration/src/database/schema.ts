@@ -1,4 +1,12 @@
 import type { CommonTables } from '@ticketing/common';
 
+export interface PendingExpirationsTable {
+  /** One row per unpaid order: a repeated orders.created finds it there and adds nothing. */
+  order_id: string;
+  expires_at: Date;
+}
+
 /** The expiration service's database: common's outbox, inbox and idempotency keys, plus its own tables. */
-export type ExpirationDatabase = CommonTables;
+export interface ExpirationDatabase extends CommonTables {
+  pending_expirations: PendingExpirationsTable;
+}

@@ -47,4 +47,12 @@ export const migrations: Record<string, Migration> = {
       await sql`create index orders_by_user on orders (user_id, created_at desc, id desc)`.execute(db);
     },
   },
+  '0002_abandoned_orders_index': {
+    async up(db: Kysely<unknown>) {
+      // What the abandoned-orders sweep looks for, without scanning every order.
+      await sql`
+        create index orders_abandoned on orders (updated_at)
+        where status = 'cancelled' and cancellation_reason = 'expired'`.execute(db);
+    },
+  },
 };

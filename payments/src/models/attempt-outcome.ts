@@ -97,7 +97,17 @@ export async function recordIntentOutcome(
         return { kind: 'pending', attempt: await current(trx, attemptId) };
     }
   });
-  if (outcome.kind === 'succeeded') await refundIfOrderCancelled({ db, stripe, logger }, outcome.payment);
+  if (
+    outcome.kind === 'succeeded' &&
+    (await refundIfOrderCancelled({ db, stripe, logger }, outcome.payment))
+  ) {
+    const refunded = await db
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', outcome.payment.id)
+      .executeTakeFirstOrThrow();
+    return { ...outcome, payment: refunded };
+  }
   return outcome;
 }
 
@@ -170,13 +180,14 @@ export async function recordFailure(
 }
 
 /** Money for a cancelled order goes back: the buyer no longer gets the ticket. */
-export async function refundIfOrderCancelled(context: OutcomeContext, payment: PaymentRow): Promise<void> {
-  if (payment.status !== 'succeeded') return;
+export async function refundIfOrderCancelled(context: OutcomeContext, payment: PaymentRow): Promise<boolean> {
+  if (payment.status !== 'succeeded') return false;
   const order = await context.db
     .selectFrom('orders')
     .select('status')
     .where('id', '=', payment.order_id)
     .executeTakeFirst();
-  if (order?.status !== OrderStatus.Cancelled) return;
+  if (order?.status !== OrderStatus.Cancelled) return false;
   await refundPayment(context.db, context.stripe, context.logger, payment, { reason: 'order_cancelled' });
+  return true;
 }

@@ -41,8 +41,12 @@ export function createPaymentRouter({ db, config, logger }: PaymentsContext): Ro
   function answer(res: import('express').Response, outcome: AttemptOutcome) {
     switch (outcome.kind) {
       case 'succeeded':
-        if (outcome.payment.attempt_id !== outcome.attempt.id)
+        if (outcome.payment.attempt_id !== outcome.attempt.id) {
           throw new ConflictError('The order is already paid');
+        }
+        if (outcome.payment.status === 'refunded') {
+          throw new BadRequestError('The order was cancelled; the charge was refunded');
+        }
         res
           .status(201)
           .location(`/api/payments/${outcome.payment.id}`)

@@ -1,0 +1,6 @@
+import type { ServiceContext } from '@ticketing/common';
+import type { ExpirationConfig } from './config';
+import type { ExpirationDatabase } from './database/schema';
+
+/** What the expiration service's routes and background tasks are given. */
+export type ExpirationContext = ServiceContext<ExpirationDatabase, ExpirationConfig>;

@@ -1,0 +1,49 @@
+import type { Logger, WakeSignal } from '@ticketing/common';
+import pg from 'pg';
+
+export interface InsertNotificationsOptions {
+  /** LISTEN needs a connection of its own, outside the pool. */
+  connectionString: string;
+  channel: string;
+  /** Notified on every notification, and when the connection is lost (a notification may have been missed). */
+  signal: WakeSignal;
+  logger: Logger;
+}
+
+/** Wakes a sleeping loop when a trigger announces new rows; the LISTEN connection is reopened when lost. */
+export class InsertNotifications {
+  private client?: Promise<pg.Client>;
+
+  constructor(private readonly options: InsertNotificationsOptions) {}
+
+  async ensureListening(): Promise<void> {
+    this.client ??= this.listen();
+    await this.client;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.then((connected) => connected.end()).catch(() => undefined);
+  }
+
+  private async listen(): Promise<pg.Client> {
+    const { connectionString, channel, signal, logger } = this.options;
+    const client = new pg.Client({ connectionString });
+    client.on('notification', () => signal.notify());
+    client.on('error', (error) => {
+      logger.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
+      this.client = undefined;
+      signal.notify();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      return client;
+    } catch (error) {
+      this.client = undefined;
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+  }
+}
