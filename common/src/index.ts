@@ -21,6 +21,7 @@ export { MINIMUM_SERVER_VERSION } from './bus/server-requirements';
 export { enqueue, enqueueAll, type OutgoingEvent } from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { WakeSignal } from './outbox/wake-signal';
+export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';
 export {
   defineListener,
   RetryLater,

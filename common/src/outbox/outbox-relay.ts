@@ -1,8 +1,8 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import type { Bus } from '../bus/bus';
 import { OUTBOX_CHANNEL } from '../database/common-migrations';
+import { InsertNotifications } from '../database/insert-notifications';
 import { withCommonTables, type CommonTables } from '../database/common-tables';
 import type { Logger } from '../observability/logger';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -50,7 +50,7 @@ export class OutboxRelay<DB extends CommonTables> {
   private readonly signal = new WakeSignal();
   private readonly batchSize: number;
   /** The LISTEN connection, shared by the workers; reopened when lost. */
-  private listener?: Promise<pg.Client>;
+  private readonly notifications: InsertNotifications;
   private loops: Promise<void>[] = [];
   private running = false;
   private readonly published: Counter;
@@ -59,6 +59,12 @@ export class OutboxRelay<DB extends CommonTables> {
 
   constructor(private readonly options: OutboxRelayOptions<DB>) {
     this.db = withCommonTables(options.db);
+    this.notifications = new InsertNotifications({
+      connectionString: options.connectionString,
+      channel: OUTBOX_CHANNEL,
+      signal: this.signal,
+      logger: options.logger,
+    });
     this.batchSize = options.batchSize ?? 256;
     const registry = options.metrics ?? new Registry();
     this.published = sharedMetric(registry, Counter, {
@@ -79,7 +85,7 @@ export class OutboxRelay<DB extends CommonTables> {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.ensureListening();
+    await this.notifications.ensureListening();
     this.loops = Array.from({ length: this.options.workers ?? 2 }, () => this.run());
   }
 
@@ -89,31 +95,7 @@ export class OutboxRelay<DB extends CommonTables> {
     this.running = false;
     this.signal.notifyAll();
     await Promise.all(this.loops);
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.then((client) => client.end()).catch(() => undefined);
-  }
-
-  private ensureListening(): Promise<pg.Client> {
-    this.listener ??= (async () => {
-      const client = new pg.Client({ connectionString: this.options.connectionString });
-      client.on('notification', () => this.signal.notify());
-      client.on('error', (error) => {
-        this.options.logger.warn({ err: error }, 'outbox LISTEN connection lost; reconnecting');
-        this.listener = undefined;
-        this.signal.notify();
-      });
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-        return client;
-      } catch (error) {
-        this.listener = undefined;
-        await client.end().catch(() => undefined);
-        throw error;
-      }
-    })();
-    return this.listener;
+    await this.notifications.close();
   }
 
   private async run(): Promise<void> {
@@ -121,7 +103,7 @@ export class OutboxRelay<DB extends CommonTables> {
     let consecutiveErrors = 0;
     while (this.running) {
       try {
-        await this.ensureListening();
+        await this.notifications.ensureListening();
         const claimed = await this.publishBatch();
         consecutiveErrors = 0;
         if (claimed === this.batchSize) {

@@ -1,17 +1,17 @@
 import {
+  type BackgroundTask,
   Counter,
   enqueueAll,
   Histogram,
-  sharedMetric,
-  WakeSignal,
-  type BackgroundTask,
+  InsertNotifications,
   type Logger,
   type Registry,
+  sharedMetric,
+  WakeSignal,
 } from '@ticketing/common';
 import { sql, type Kysely } from 'kysely';
 import { EXPIRATIONS_CHANNEL } from '../database/migrations';
 import type { ExpirationDatabase } from '../database/schema';
-import { InsertNotifications } from './insert-notifications';
 
 export interface ExpirationSchedulerOptions {
   db: Kysely<ExpirationDatabase>;

@@ -1,4 +1,5 @@
-import type { Logger, WakeSignal } from '@ticketing/common';
+import type { Logger } from '../observability/logger';
+import type { WakeSignal } from '../outbox/wake-signal';
 import pg from 'pg';
 
 export interface InsertNotificationsOptions {
