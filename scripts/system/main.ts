@@ -1,17 +1,28 @@
 /** `npm start`: the whole system on this machine, until Ctrl-C. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portNumber } from '@ticketing/common';
 import { startLocalSystem } from './local-system';
 
 async function main() {
   const port = portNumber.parse(process.env.PORT ?? 8080);
+  const dataDir = join(__dirname, '..', '..', '.data');
   const system = await startLocalSystem({
-    dataDir: join(__dirname, '..', '..', '.data'),
+    dataDir,
     port,
     env: process.env,
     showLogs: true,
   });
   const token = await system.developmentToken('developer');
+  // For `npm run demo` and other local tools: where things are.
+  writeFileSync(
+    join(dataDir, 'system.json'),
+    JSON.stringify({
+      url: system.url,
+      stripeFakeUrl: system.stripe?.url ?? null,
+      expirationWindowSeconds: Number(process.env.EXPIRATION_WINDOW_SECONDS ?? 900),
+    }),
+  );
   console.log(
     [
       '',
