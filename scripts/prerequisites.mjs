@@ -16,11 +16,16 @@ const hasPostgres = () =>
 const hasNats = () => onPath('nats-server') || existsSync('/usr/sbin/nats-server');
 
 /**
- * PostgreSQL and nats-server come from the system (the Debian packages `postgresql` and `nats-server`):
+ * PostgreSQL and nats-server (and kubectl, for the tests) come from the system's Debian packages:
  * installed here when we are root on a Debian-like machine, otherwise named so that the user can install them.
  */
-export function ensureSystemPackages() {
-  const missing = [!hasPostgres() && 'postgresql', !hasNats() && 'nats-server'].filter(Boolean);
+export function ensureSystemPackages({ forTests = false } = {}) {
+  const missing = [
+    !hasPostgres() && 'postgresql',
+    !hasNats() && 'nats-server',
+    // The deployment tests render the Kubernetes overlays with `kubectl kustomize`.
+    forTests && !onPath('kubectl') && 'kubernetes-client',
+  ].filter(Boolean);
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && onPath('apt-get');
   if (!canInstall) {

@@ -8,7 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const jestArgs = process.argv.slice(2);
 
 ensureNodeModules(root);
-ensureSystemPackages();
+ensureSystemPackages({ forTests: true });
 
 const steps = jestArgs.length > 0 ? [] : [['lint'], ['typecheck']];
 for (const step of steps) {
