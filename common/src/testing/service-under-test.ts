@@ -7,6 +7,7 @@ import type { EventData, Subject } from '../events/event-contracts';
 import type { EventEnvelope } from '../events/event-envelope';
 import { eventStreams, type StreamName } from '../events/event-streams';
 import { createLogger } from '../observability/logger';
+import { outgoingTraceparent } from '../observability/trace-context';
 import type { ServiceDefinition } from '../service/service-definition';
 import { startService, type RunningService } from '../service/start-service';
 import { EventRecorder } from './event-recorder';
@@ -67,10 +68,7 @@ export class ServiceUnderTest<DB extends CommonTables, Config extends ServiceCon
   ): Promise<EventEnvelope<S>> {
     const event = envelope ?? { id: randomUUID(), subject, occurredAt: new Date().toISOString(), data };
     const headers = natsHeaders();
-    headers.set(
-      'traceparent',
-      `00-${randomUUID().replaceAll('-', '')}-${randomUUID().slice(0, 16).replace('-', '0')}-01`,
-    );
+    headers.set('traceparent', outgoingTraceparent());
     // A fresh message id, so that a repeated envelope reaches the consumer the way a redelivery does.
     await this.service.bus.js.publish(this.service.bus.wireSubject(subject), JSON.stringify(event), {
       msgID: randomUUID(),

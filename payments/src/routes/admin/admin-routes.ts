@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, NotFoundError, parseQuery, requireAdmin, validateRequest } from '@ticketing/common';
+import {
+  BadRequestError,
+  idempotency,
+  NotFoundError,
+  parseQuery,
+  requireAdmin,
+  validateRequest,
+} from '@ticketing/common';
 import { Router } from 'express';
 import Stripe from 'stripe';
 import { body, param } from 'express-validator';
@@ -51,6 +58,7 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
     .post(
       '/api/payments/admin/payments/:id/refunds',
       requireAdmin,
+      idempotency(db),
       param('id').isUUID().withMessage('id must be a UUID'),
       body('amount')
         .optional()
