@@ -11,6 +11,8 @@ export const paymentsConfig = defineServiceConfig({
   /** An attempt still pending this long is taken to have been cut off by a crash, and finished by the sweep. */
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** Longer than Stripe's three days of webhook retries, so a late duplicate is still recognised. */
+  STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 });
 
 export type PaymentsConfig = z.infer<typeof paymentsConfig>;

@@ -4,6 +4,7 @@ import { paymentsConfig, type PaymentsConfig } from './config';
 import { migrations } from './database/migrations';
 import type { PaymentsDatabase } from './database/schema';
 import { subscriptions } from './events/subscriptions';
+import { stripeEventsSweep } from './maintenance/stripe-events-sweep';
 import { reconciliationSweep } from './reconciliation/reconciliation-sweep';
 
 export const paymentsService: ServiceDefinition<PaymentsDatabase, PaymentsConfig> = {
@@ -13,4 +14,5 @@ export const paymentsService: ServiceDefinition<PaymentsDatabase, PaymentsConfig
   subscriptions,
   routes: mountRoutes,
   backgroundTasks: (context) => [reconciliationSweep(context)],
+  maintenance: (context) => [stripeEventsSweep(context)],
 };
