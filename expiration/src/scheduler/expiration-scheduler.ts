@@ -13,6 +13,8 @@ import { sql, type Kysely } from 'kysely';
 import { EXPIRATIONS_CHANNEL } from '../database/migrations';
 import type { ExpirationDatabase } from '../database/schema';
 
+const OTHER_REPLICA_PAUSE_MS = 20;
+
 export interface ExpirationSchedulerOptions {
   db: Kysely<ExpirationDatabase>;
   connectionString: string;
@@ -87,8 +89,10 @@ export class ExpirationScheduler implements BackgroundTask {
           await this.signal.wait(Math.min(untilDue, this.maxSleepMs));
           continue;
         }
-        await this.fireDueBatch();
+        const fired = await this.fireDueBatch();
         consecutiveErrors = 0;
+        // Due rows another replica holds: give it a moment rather than spinning on them.
+        if (fired === 0) await this.signal.wait(OTHER_REPLICA_PAUSE_MS);
       } catch (error) {
         consecutiveErrors += 1;
         this.options.logger.error({ err: error }, 'expiration scheduler failed; backing off');
@@ -110,7 +114,7 @@ export class ExpirationScheduler implements BackgroundTask {
     return wait_ms === null ? this.maxSleepMs : Math.max(0, wait_ms);
   }
 
-  private async fireDueBatch(): Promise<void> {
+  private async fireDueBatch(): Promise<number> {
     const fired = await this.options.db.transaction().execute(async (trx) => {
       // The relay's planner trap (see OutboxRelay): with statistics lagging a burst of inserts, the planner
       // sorts a bitmap scan of every due row instead of walking the index in order up to the limit.
@@ -144,5 +148,6 @@ export class ExpirationScheduler implements BackgroundTask {
     for (const row of fired) this.lag.observe((now - row.expires_at.getTime()) / 1000);
     this.fired.inc(fired.length);
     if (fired.length > 0) this.options.logger.debug({ count: fired.length }, 'expirations fired');
+    return fired.length;
   }
 }
