@@ -36,7 +36,7 @@ export function stripeWebhookRouter({ db, config, logger }: PaymentsContext): Ro
       res.json({ received: true, duplicate: true });
       return;
     }
-    await reconcileStripeEvent({ db, stripe, logger: req.log ?? logger }, event);
+    await reconcileStripeEvent({ db, stripe, logger }, event);
     await db
       .insertInto('stripe_events')
       .values({ id: event.id, type: event.type })

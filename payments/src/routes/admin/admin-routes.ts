@@ -80,7 +80,7 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
         if (!payment) throw new NotFoundError('Payment not found');
         let refund: Stripe.Refund;
         try {
-          refund = await refundPayment(db, stripe, req.log ?? logger, payment, {
+          refund = await refundPayment(db, stripe, logger, payment, {
             reason: req.body.reason ?? 'requested_by_admin',
             amount: req.body.amount,
             // Each admin request is its own refund; a retry of one carries the same Idempotency-Key header.

@@ -1,0 +1,636 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHttpApp, createLogger, createMetricsRegistry } from '@ticketing/common';
+import request from 'supertest';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { expirationConfig } from '../../expiration/src/config';
+import { ordersConfig } from '../../orders/src/config';
+import { ordersOpenApi } from '../../orders/src/openapi';
+import { paymentsConfig } from '../../payments/src/config';
+import { paymentsOpenApi } from '../../payments/src/openapi';
+import {
+  byKind,
+  dockerfileCmd,
+  dockerfileInstructions,
+  find,
+  findKubectl,
+  K8S,
+  RENDERED_DIRS,
+  render,
+  ROOT,
+  secretTemplates,
+  selects,
+  SERVICES,
+  type Container,
+  type IngressObject,
+  type K8sObject,
+  type Probe,
+  type ServiceName,
+  type ServiceObject,
+  type Workload,
+} from './manifests';
+
+const CONFIG_SCHEMAS: Record<ServiceName, z.ZodType> = {
+  orders: ordersConfig,
+  payments: paymentsConfig,
+  expiration: expirationConfig,
+};
+
+/** The OpenAPI documents of the services that serve an API through the ingress. */
+const OPENAPI_PATHS: Partial<Record<ServiceName, string[]>> = {
+  orders: Object.keys(ordersOpenApi.paths),
+  payments: Object.keys(paymentsOpenApi.paths),
+};
+
+/** The variables a service cannot start without: those of its zod schema with no default, plus JWT_KEY. */
+function requiredVariables(schema: z.ZodType): string[] {
+  const result = schema.safeParse({});
+  const missing = result.success ? [] : result.error.issues.map((issue) => String(issue.path[0]));
+  // JWT_KEY or JWKS_URL is checked by a refinement, which zod skips while fields are missing.
+  return [...new Set([...missing, 'JWT_KEY'])].sort();
+}
+
+type ConfigMap = K8sObject & { data?: Record<string, string> };
+type Secret = K8sObject & { stringData?: Record<string, string>; data?: Record<string, string> };
+
+function secretValue(name: string, key: string): string | undefined {
+  const secret = secretTemplates().find((s) => s.metadata.name === name) as Secret | undefined;
+  return secret?.stringData?.[key] ?? secret?.data?.[key];
+}
+
+/**
+ * The environment a container gets, as the kubelet would compose it: envFrom ConfigMaps of the render,
+ * then env in order with $(VAR) expanded; Secrets take their values from the templates in infra/k8s/secrets.
+ */
+function containerEnvironment(objects: K8sObject[], container: Container) {
+  const env: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const source of container.envFrom ?? []) {
+    if (source.configMapRef) {
+      const configMap = byKind<ConfigMap>(objects, 'ConfigMap').find(
+        (c) => c.metadata.name === source.configMapRef?.name,
+      );
+      if (!configMap) problems.push(`envFrom ConfigMap ${source.configMapRef.name} is not rendered`);
+      Object.assign(env, configMap?.data ?? {});
+    } else {
+      problems.push(`envFrom other than a ConfigMap (${JSON.stringify(source)}): its keys cannot be checked`);
+    }
+  }
+  for (const variable of container.env ?? []) {
+    const { secretKeyRef, configMapKeyRef, fieldRef } = variable.valueFrom ?? {};
+    if (variable.value !== undefined) {
+      env[variable.name] = variable.value.replace(
+        /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+        (whole, name: string) => {
+          if (env[name] === undefined)
+            problems.push(`${variable.name} refers to $(${name}), defined before it`);
+          return env[name] ?? whole;
+        },
+      );
+    } else if (secretKeyRef) {
+      const value = secretValue(secretKeyRef.name, secretKeyRef.key);
+      if (value === undefined) {
+        problems.push(
+          `${variable.name}: no template for Secret ${secretKeyRef.name} key ${secretKeyRef.key}`,
+        );
+      } else env[variable.name] = value;
+    } else if (configMapKeyRef) {
+      const configMap = find<ConfigMap>(objects, 'ConfigMap', configMapKeyRef.name);
+      const value = configMap.data?.[configMapKeyRef.key];
+      if (value === undefined) problems.push(`${variable.name}: no key ${configMapKeyRef.key}`);
+      else env[variable.name] = value;
+    } else if (fieldRef) {
+      env[variable.name] = `field:${fieldRef.fieldPath}`;
+    } else {
+      problems.push(`${variable.name} has neither value nor valueFrom`);
+    }
+  }
+  return { env, problems };
+}
+
+function onlyContainer(workload: Workload): Container {
+  const containers = workload.spec.template.spec.containers;
+  expect(containers).toHaveLength(1);
+  return containers[0] as Container;
+}
+
+function containerPort(container: Container, port: string | number): number | undefined {
+  if (typeof port === 'number')
+    return container.ports?.some((p) => p.containerPort === port) ? port : undefined;
+  return container.ports?.find((p) => p.name === port)?.containerPort;
+}
+
+function probes(container: Container): Array<[string, Probe]> {
+  return (['startupProbe', 'livenessProbe', 'readinessProbe'] as const)
+    .filter((kind) => container[kind])
+    .map((kind) => [kind, container[kind] as Probe]);
+}
+
+/** The Deployments, StatefulSets, ... whose pods a Service selects. */
+function selectedWorkloads(objects: K8sObject[], service: ServiceObject): Workload[] {
+  return [...byKind<Workload>(objects, 'Deployment'), ...byKind<Workload>(objects, 'StatefulSet')].filter(
+    (workload) => selects(service.spec.selector, workload.spec.template.metadata.labels),
+  );
+}
+
+/** The container port a Service port forwards to, in the one workload it selects. */
+function serviceTarget(objects: K8sObject[], serviceName: string, port: { name?: string; number?: number }) {
+  const service = find<ServiceObject>(objects, 'Service', serviceName);
+  const servicePort = service.spec.ports.find((p) =>
+    port.name !== undefined ? p.name === port.name : p.port === port.number,
+  );
+  if (!servicePort) throw new Error(`Service ${serviceName} has no port ${JSON.stringify(port)}`);
+  const workloads = selectedWorkloads(objects, service);
+  if (workloads.length !== 1) {
+    throw new Error(`Service ${serviceName} selects ${workloads.length} workloads, not one`);
+  }
+  const workload = workloads[0] as Workload;
+  const container = onlyContainer(workload);
+  const target = containerPort(container, servicePort.targetPort ?? servicePort.port);
+  if (target === undefined) {
+    throw new Error(
+      `Service ${serviceName} targets ${servicePort.targetPort}, not a port of ${workload.metadata.name}`,
+    );
+  }
+  return { workload, container, containerPort: target };
+}
+
+/** The exec-form sleep of a preStop hook, in seconds (0 without one). */
+function preStopSleepSeconds(container: Container): number {
+  const command = container.lifecycle?.preStop?.exec?.command;
+  if (!command) return 0;
+  expect(command[0]).toBe('sleep');
+  return Number(command[1]);
+}
+
+/** The nats.conf a NATS StatefulSet mounts, from the rendered ConfigMap. */
+function natsConf(objects: K8sObject[], nats: Workload): string {
+  const volumes = (nats.spec.template.spec as { volumes?: Array<{ configMap?: { name: string } }> }).volumes;
+  const name = volumes?.find((volume) => volume.configMap)?.configMap?.name;
+  if (!name) throw new Error('the NATS StatefulSet mounts no ConfigMap');
+  const conf = find<ConfigMap>(objects, 'ConfigMap', name).data?.['nats.conf'];
+  if (!conf) throw new Error(`ConfigMap ${name} has no nats.conf`);
+  return conf;
+}
+
+it('kubectl is found on PATH, or the failure names the Debian package', () => {
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    expect(() => findKubectl()).toThrow(/kubernetes-client/);
+  } finally {
+    process.env.PATH = saved;
+  }
+  expect(findKubectl()).toMatch(/kubectl$/);
+});
+
+it('derives the required variables from the services’ config schemas', () => {
+  expect(requiredVariables(ordersConfig)).toEqual(['DATABASE_URL', 'JWT_KEY', 'NATS_URL']);
+  expect(requiredVariables(paymentsConfig)).toEqual(
+    expect.arrayContaining([
+      'DATABASE_URL',
+      'NATS_URL',
+      'JWT_KEY',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+    ]),
+  );
+});
+
+describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
+  const objects = () => render(dir);
+
+  it('has exactly one Deployment per service, running its image, and nothing else', () => {
+    const deployments = byKind<Workload>(objects(), 'Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+    for (const deployment of deployments) {
+      expect(onlyContainer(deployment).image).toBe(`ticketing/${deployment.metadata.name}`);
+    }
+  });
+
+  it.each(SERVICES)('gives %s every variable its config requires, and a config that parses', (service) => {
+    const container = onlyContainer(find<Workload>(objects(), 'Deployment', service));
+    const { env, problems } = containerEnvironment(objects(), container);
+    expect(problems).toEqual([]);
+    const missing = requiredVariables(CONFIG_SCHEMAS[service]).filter((name) => env[name] === undefined);
+    expect(missing).toEqual([]);
+    const parsed = CONFIG_SCHEMAS[service].safeParse(env);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+
+  it.each(SERVICES)('serves %s on the container port its PORT sets, probes included', (service) => {
+    const objs = objects();
+    const container = onlyContainer(find<Workload>(objs, 'Deployment', service));
+    const config = CONFIG_SCHEMAS[service].parse(containerEnvironment(objs, container).env) as {
+      PORT: number;
+    };
+    expect(container.ports?.map((p) => p.containerPort)).toEqual([config.PORT]);
+    for (const [kind, probe] of probes(container)) {
+      expect([kind, probe.httpGet && containerPort(container, probe.httpGet.port)]).toEqual([
+        kind,
+        config.PORT,
+      ]);
+    }
+    const servicePort = find<ServiceObject>(objs, 'Service', service).spec.ports[0];
+    expect(serviceTarget(objs, service, { number: servicePort?.port }).containerPort).toBe(config.PORT);
+  });
+
+  it.each(SERVICES)(
+    'probes %s on paths it serves: readiness /readyz, liveness a path that is not',
+    async (service) => {
+      const container = onlyContainer(find<Workload>(objects(), 'Deployment', service));
+      const kinds = probes(container).map(([kind]) => kind);
+      expect(kinds).toEqual(expect.arrayContaining(['livenessProbe', 'readinessProbe']));
+      expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+      // A dependency outage makes a pod unready, never restarts it.
+      expect(container.livenessProbe?.httpGet?.path).not.toBe('/readyz');
+      // Every service's probes are served by common's createHttpApp, before any of the service's routes.
+      const app = createHttpApp({
+        logger: createLogger('k8s-test', 'silent'),
+        metrics: createMetricsRegistry('k8s_test'),
+        readinessChecks: { database: async () => undefined },
+        authentication: { jwtKey: 'a-key-of-at-least-sixteen-characters' },
+        routes: () => undefined,
+      });
+      for (const [kind, probe] of probes(container)) {
+        const path = probe.httpGet?.path as string;
+        const response = await request(app).get(path);
+        expect([kind, path, response.status]).toEqual([kind, path, 200]);
+      }
+    },
+  );
+
+  it.each(SERVICES)('lets %s finish its graceful shutdown before the kill', (service) => {
+    const objs = objects();
+    const deployment = find<Workload>(objs, 'Deployment', service);
+    const container = onlyContainer(deployment);
+    const config = CONFIG_SCHEMAS[service].parse(containerEnvironment(objs, container).env) as {
+      SHUTDOWN_TIMEOUT_MS: number;
+    };
+    const needed = preStopSleepSeconds(container) + config.SHUTDOWN_TIMEOUT_MS / 1000;
+    expect(preStopSleepSeconds(container)).toBeGreaterThan(0);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30).toBeGreaterThan(needed);
+  });
+
+  it.each(SERVICES)('points %s at its own PostgreSQL, with the password of that database', (service) => {
+    const objs = objects();
+    const container = onlyContainer(find<Workload>(objs, 'Deployment', service));
+    const url = new URL(containerEnvironment(objs, container).env.DATABASE_URL as string);
+    expect(url.hostname).toBe(`${service}-postgres`);
+    const { workload: postgres, containerPort: port } = serviceTarget(objs, url.hostname, {
+      number: Number(url.port || 5432),
+    });
+    expect(postgres.kind).toBe('StatefulSet');
+    expect(port).toBe(5432);
+    const postgresEnv = onlyContainer(postgres).env ?? [];
+    const value = (name: string) => postgresEnv.find((v) => v.name === name);
+    expect(url.pathname).toBe(`/${value('POSTGRES_DB')?.value}`);
+    expect(url.username).toBe(value('POSTGRES_USER')?.value);
+    const passwordRef = container.env?.find((v) => v.name === 'DATABASE_PASSWORD')?.valueFrom?.secretKeyRef;
+    expect(passwordRef).toBeDefined();
+    expect(value('POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual(passwordRef);
+    expect(url.password).toBe(secretValue(passwordRef?.name ?? '', passwordRef?.key ?? ''));
+  });
+
+  it('gives every PostgreSQL a volume and pg_isready probes', () => {
+    for (const service of SERVICES) {
+      const postgres = find<Workload>(objects(), 'StatefulSet', `${service}-postgres`);
+      const spec = postgres.spec as Workload['spec'] & {
+        volumeClaimTemplates?: Array<{ metadata: { name: string } }>;
+      };
+      const container = onlyContainer(postgres) as Container & { volumeMounts?: Array<{ name: string }> };
+      expect(spec.volumeClaimTemplates?.map((t) => t.metadata.name)).toEqual(
+        container.volumeMounts?.map((m) => m.name),
+      );
+      expect(container.readinessProbe?.exec?.command[0]).toBe('pg_isready');
+      expect(container.livenessProbe?.exec?.command[0]).toBe('pg_isready');
+    }
+  });
+
+  it('points every service at the NATS StatefulSet, with no more stream replicas than servers', () => {
+    const objs = objects();
+    const nats = find<Workload>(objs, 'StatefulSet', 'nats');
+    const natsContainer = onlyContainer(nats);
+    expect(natsContainer.image).toMatch(/^nats:2\.10-alpine$/);
+    expect(natsContainer.livenessProbe?.httpGet?.path).toBe('/healthz?js-enabled-only=true');
+    expect(containerPort(natsContainer, natsContainer.livenessProbe?.httpGet?.port ?? '')).toBe(8222);
+    const conf = natsConf(objs, nats);
+    expect(conf).toMatch(/^\s*jetstream\s*\{[^}]*store_dir:\s*\/data/m);
+    expect(conf).toMatch(/^\s*http:\s*\S*:8222\s*$/m);
+    for (const service of SERVICES) {
+      const container = onlyContainer(find<Workload>(objs, 'Deployment', service));
+      const config = CONFIG_SCHEMAS[service].parse(containerEnvironment(objs, container).env) as {
+        NATS_URL: string;
+        NATS_STREAM_REPLICAS: number;
+      };
+      for (const url of config.NATS_URL.split(',').map((u) => new URL(u))) {
+        const target = serviceTarget(objs, url.hostname, { number: Number(url.port) });
+        expect([target.workload.metadata.name, target.containerPort]).toEqual(['nats', 4222]);
+      }
+      expect(config.NATS_STREAM_REPLICAS).toBeLessThanOrEqual(nats.spec.replicas ?? 1);
+    }
+  });
+
+  it('routes a multi-server NATS through the headless Service to every member', () => {
+    const objs = objects();
+    const nats = find<Workload>(objs, 'StatefulSet', 'nats');
+    const replicas = nats.spec.replicas ?? 1;
+    const headless = find<ServiceObject>(objs, 'Service', nats.spec.serviceName as string);
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(selects(headless.spec.selector, nats.spec.template.metadata.labels)).toBe(true);
+    const routes = [...natsConf(objs, nats).matchAll(/nats:\/\/([a-z0-9.-]+):6222/g)].map((m) => m[1]);
+    if (replicas === 1) {
+      expect(routes).toEqual([]);
+    } else {
+      expect(routes).toEqual(
+        Array.from({ length: replicas }, (_, i) => `${nats.metadata.name}-${i}.${headless.metadata.name}`),
+      );
+      expect(containerPort(onlyContainer(nats), 'cluster')).toBe(6222);
+    }
+  });
+
+  it('routes every Ingress path to the service whose API has that prefix, and every API path is routed', () => {
+    const objs = objects();
+    const ingresses = byKind<IngressObject>(objs, 'Ingress');
+    expect(ingresses).toHaveLength(1);
+    const ingress = ingresses[0] as IngressObject;
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    const routed: Array<{ prefix: string; service: string }> = [];
+    for (const rule of ingress.spec.rules) {
+      expect(rule.host).toBe('ticketing.local');
+      for (const path of rule.http.paths) {
+        expect(path.pathType).toBe('Prefix');
+        const { workload } = serviceTarget(objs, path.backend.service.name, path.backend.service.port);
+        expect(workload.kind).toBe('Deployment');
+        const service = workload.metadata.name as ServiceName;
+        const documented = OPENAPI_PATHS[service] ?? [];
+        expect([
+          path.path,
+          service,
+          documented.some((p) => p.startsWith(`${path.path}/`) || p === path.path),
+        ]).toEqual([path.path, service, true]);
+        routed.push({ prefix: path.path, service });
+      }
+    }
+    // ingress-nginx picks the longest matching Prefix; a prefix matches whole path elements.
+    const routeOf = (apiPath: string) =>
+      routed
+        .filter(({ prefix }) => apiPath === prefix || apiPath.startsWith(`${prefix}/`))
+        .sort((a, b) => b.prefix.length - a.prefix.length)[0]?.service;
+    for (const [service, paths] of Object.entries(OPENAPI_PATHS)) {
+      for (const apiPath of paths) expect([apiPath, routeOf(apiPath)]).toEqual([apiPath, service]);
+    }
+    expect(routeOf('/api/payments/webhooks/stripe')).toBe('payments');
+  });
+
+  it('takes every secret from a Secret that has a template, and renders no Secret itself', () => {
+    const objs = objects();
+    expect(byKind(objs, 'Secret')).toEqual([]);
+    const workloads = [...byKind<Workload>(objs, 'Deployment'), ...byKind<Workload>(objs, 'StatefulSet')];
+    const references = workloads.flatMap((w) =>
+      w.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((v) => v.valueFrom?.secretKeyRef)),
+    );
+    for (const ref of references.filter((r) => r !== undefined)) {
+      expect([ref, secretValue(ref.name, ref.key) !== undefined]).toEqual([ref, true]);
+    }
+  });
+
+  it('runs every pod as a non-root user', () => {
+    const workloads = [
+      ...byKind<Workload>(objects(), 'Deployment'),
+      ...byKind<Workload>(objects(), 'StatefulSet'),
+    ];
+    for (const workload of workloads) {
+      const pod = workload.spec.template.spec as {
+        securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+      };
+      expect([workload.metadata.name, pod.securityContext?.runAsNonRoot]).toEqual([
+        workload.metadata.name,
+        true,
+      ]);
+      expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+    }
+  });
+
+  it('sets resource requests and limits on every container', () => {
+    const workloads = [
+      ...byKind<Workload>(objects(), 'Deployment'),
+      ...byKind<Workload>(objects(), 'StatefulSet'),
+    ];
+    for (const workload of workloads) {
+      for (const container of workload.spec.template.spec.containers) {
+        const resources = (container as { resources?: { requests?: object; limits?: { memory?: string } } })
+          .resources;
+        expect([container.name, resources?.requests && resources.limits?.memory !== undefined]).toEqual([
+          container.name,
+          true,
+        ]);
+      }
+    }
+  });
+});
+
+describe('the overlays', () => {
+  it('development: one replica each, payments on Stripe itself (no Stripe fake)', () => {
+    const objects = render('overlays/development');
+    for (const service of SERVICES)
+      expect(find<Workload>(objects, 'Deployment', service).spec.replicas).toBe(1);
+    const payments = onlyContainer(find<Workload>(objects, 'Deployment', 'payments'));
+    expect(containerEnvironment(objects, payments).env.STRIPE_API_URL).toBeUndefined();
+    expect(JSON.stringify(objects)).not.toMatch(/stripe-fake/);
+  });
+
+  it('production: three replicas each, a 3-node JetStream with 3 stream replicas, disruption budgets', () => {
+    const objects = render('overlays/production');
+    const nats = find<Workload>(objects, 'StatefulSet', 'nats');
+    expect(nats.spec.replicas).toBe(3);
+    const budgets = byKind<K8sObject & { spec: { selector: { matchLabels: Record<string, string> } } }>(
+      objects,
+      'PodDisruptionBudget',
+    );
+    for (const workload of [...SERVICES.map((s) => find<Workload>(objects, 'Deployment', s)), nats]) {
+      if (workload.kind === 'Deployment') expect(workload.spec.replicas).toBe(3);
+      const covering = budgets.filter((b) =>
+        selects(b.spec.selector.matchLabels, workload.spec.template.metadata.labels),
+      );
+      expect([workload.metadata.name, covering.length]).toEqual([workload.metadata.name, 1]);
+      const env = containerEnvironment(objects, onlyContainer(workload)).env;
+      if (workload.kind === 'Deployment') expect(env.NATS_STREAM_REPLICAS).toBe('3');
+    }
+  });
+});
+
+describe('skaffold.yaml', () => {
+  const skaffold = parseYaml(readFileSync(join(ROOT, 'skaffold.yaml'), 'utf8')) as {
+    apiVersion: string;
+    build: {
+      artifacts: Array<{ image: string; context: string; docker: { dockerfile: string }; sync?: unknown }>;
+    };
+    manifests: { kustomize: { paths: string[] } };
+    deploy: { kubectl?: object };
+    portForward: Array<{
+      resourceType: string;
+      resourceName: string;
+      namespace: string;
+      port: number;
+      localPort: number;
+    }>;
+  };
+
+  it('uses a current schema and deploys the development overlay with kubectl', () => {
+    expect(skaffold.apiVersion).toMatch(/^skaffold\/v4beta\d+$/);
+    expect(skaffold.manifests.kustomize.paths).toEqual(['infra/k8s/overlays/development']);
+    for (const path of skaffold.manifests.kustomize.paths)
+      expect(existsSync(join(ROOT, path, 'kustomization.yaml'))).toBe(true);
+    expect(skaffold.deploy.kubectl).toEqual({});
+    expect(skaffold.portForward).toContainEqual({
+      resourceType: 'service',
+      resourceName: 'ingress-nginx-controller',
+      namespace: 'ingress-nginx',
+      port: 80,
+      localPort: 8080,
+    });
+  });
+
+  it.each(RENDERED_DIRS)('builds exactly the images of the Deployments in infra/k8s/%s', (dir) => {
+    const deploymentImages = byKind<Workload>(render(dir), 'Deployment').flatMap((d) =>
+      d.spec.template.spec.containers.map((c) => c.image),
+    );
+    expect(skaffold.build.artifacts.map((a) => a.image).sort()).toEqual(
+      [...new Set(deploymentImages)].sort(),
+    );
+  });
+
+  it('builds each image from the repository root with its service’s Dockerfile', () => {
+    for (const artifact of skaffold.build.artifacts) {
+      const service = artifact.image.replace(/^ticketing\//, '') as ServiceName;
+      expect(SERVICES).toContain(service);
+      expect(artifact.context).toBe('.');
+      expect(artifact.docker.dockerfile).toBe(`${service}/Dockerfile`);
+      expect(existsSync(join(ROOT, artifact.docker.dockerfile))).toBe(true);
+    }
+  });
+});
+
+/** A .dockerignore pattern as a regular expression over context-relative paths. */
+function ignorePattern(pattern: string): RegExp {
+  const source = pattern
+    .replace(/^\/+/, '')
+    .split(/(\*\*\/|\*|\?)/)
+    .map((part) =>
+      part === '**/'
+        ? '(?:.*/)?'
+        : part === '*'
+          ? '[^/]*'
+          : part === '?'
+            ? '[^/]'
+            : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+describe('the Dockerfiles', () => {
+  const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const isIgnored = (path: string) => {
+    const segments = path.replace(/\/+$/, '').split('/');
+    const prefixes = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+    let excluded = false;
+    for (const pattern of ignored) {
+      const negated = pattern.startsWith('!');
+      const regex = ignorePattern(negated ? pattern.slice(1) : pattern);
+      if (prefixes.some((prefix) => regex.test(prefix))) excluded = !negated;
+    }
+    return excluded;
+  };
+  const workspaces = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }
+  ).workspaces;
+
+  it('ignores what a build must not send, and keeps what it copies', () => {
+    for (const path of ['node_modules', 'orders/node_modules', 'common/dist', '.data', '.git', 'coverage']) {
+      expect([path, isIgnored(path)]).toEqual([path, true]);
+    }
+    expect(isIgnored('common/src/index.ts')).toBe(false);
+  });
+
+  it.each(SERVICES)('%s/Dockerfile copies only paths that exist and reach the build context', (service) => {
+    const copies = dockerfileInstructions(service).filter(
+      (instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='),
+    );
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      const words = copy.args.split(/\s+/).filter((word) => !word.startsWith('--'));
+      for (const source of words.slice(0, -1)) {
+        expect([source, existsSync(join(ROOT, source))]).toEqual([source, true]);
+        expect([source, isIgnored(source)]).toEqual([source, false]);
+      }
+    }
+  });
+
+  it.each(SERVICES)(
+    '%s/Dockerfile: Node 22/24, production dependencies, non-root, runs the build output',
+    (service) => {
+      const instructions = dockerfileInstructions(service);
+      const stages = instructions.filter((i) => i.keyword === 'FROM');
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      const lastStage = instructions.slice(
+        instructions.lastIndexOf(stages.at(-1) as (typeof instructions)[number]),
+      );
+      const args = Object.fromEntries(
+        instructions
+          .filter((i) => i.keyword === 'ARG' && i.args.includes('='))
+          .map((i) => i.args.split('=') as [string, string]),
+      );
+      const baseImage = (stages.at(-1)?.args.split(/\s+/)[0] ?? '').replace(
+        /\$\{(\w+)\}/,
+        (_, name: string) => args[name] ?? '',
+      );
+      expect(baseImage).toMatch(/^node:(22|24)[.-]/);
+      const runs = lastStage.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+      expect(
+        runs.some((run) => /npm ci .*--omit=dev/.test(run) && run.includes(`--workspace ${service}`)),
+      ).toBe(true);
+      const user = lastStage.filter((i) => i.keyword === 'USER').at(-1)?.args;
+      expect(user).toBeDefined();
+      expect(['root', '0', '0:0']).not.toContain(user);
+      // npm ci checks the lockfile against every workspace: each stage that runs it needs all their manifests.
+      for (const stage of [
+        instructions.slice(0, instructions.lastIndexOf(stages.at(-1) as (typeof instructions)[number])),
+        lastStage,
+      ]) {
+        const copied = stage.filter((i) => i.keyword === 'COPY').map((i) => i.args.split(/\s+/)[0]);
+        for (const workspace of workspaces) expect(copied).toContain(`${workspace}/package.json`);
+      }
+      const copiedFromBuild = lastStage
+        .filter((i) => i.keyword === 'COPY' && i.args.includes('--from='))
+        .map((i) => i.args);
+      expect(copiedFromBuild).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('common/dist'),
+          expect.stringContaining(`${service}/dist`),
+        ]),
+      );
+      expect(dockerfileCmd(service)).toEqual(['node', `${service}/dist/index.js`]);
+    },
+  );
+});
+
+it('keeps the Secret templates out of every kustomization', () => {
+  for (const dir of RENDERED_DIRS) {
+    const kustomization = parseYaml(readFileSync(join(K8S, dir, 'kustomization.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const listed = ['resources', 'bases', 'patchesStrategicMerge'].flatMap(
+      (field) => (kustomization[field] as string[] | undefined) ?? [],
+    );
+    expect([dir, listed.filter((entry) => entry.includes('secrets'))]).toEqual([dir, []]);
+  }
+  const templates = readdirSync(join(K8S, 'secrets')).filter((file) => file.endsWith('.yaml'));
+  expect(templates.filter((file) => !file.endsWith('.example.yaml'))).toEqual([]);
+});
