@@ -179,6 +179,20 @@ export async function recordFailure(
   return attempt;
 }
 
+/** Closes an open attempt that Stripe refused to confirm because the intent was already settled. */
+export async function recordRefusal(
+  trx: Transaction<PaymentsDatabase>,
+  attemptId: string,
+  message: string,
+): Promise<AttemptRow> {
+  const attempt = await settle(trx, attemptId, {
+    status: 'canceled',
+    error_code: 'payment_intent_unexpected_state',
+    error_message: message,
+  });
+  return attempt ?? current(trx, attemptId);
+}
+
 /** Money for a cancelled order goes back: the buyer no longer gets the ticket. */
 export async function refundIfOrderCancelled(context: OutcomeContext, payment: PaymentRow): Promise<boolean> {
   if (payment.status !== 'succeeded') return false;

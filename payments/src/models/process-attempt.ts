@@ -3,10 +3,12 @@ import type { AttemptRow } from './attempt';
 import {
   recordFailure,
   recordIntentOutcome,
+  recordRefusal,
   type AttemptOutcome,
   type OutcomeContext,
 } from './attempt-outcome';
 import { inTransaction } from './in-transaction';
+import { reconcilePaymentIntent } from './reconcile-stripe-event';
 
 /** How the client's payment method is handed to Stripe: a PaymentMethod id, or a card token to make one from. */
 function paymentMethodParams(paymentMethod: string): Stripe.PaymentIntentConfirmParams {
@@ -79,11 +81,21 @@ export async function processAttempt(context: OutcomeContext, attempt: AttemptRo
       error instanceof Stripe.errors.StripeInvalidRequestError &&
       error.code === 'payment_intent_unexpected_state'
     ) {
-      // Already paid by another attempt, or cancelled with its order: what the intent says now decides.
+      // Paid by another attempt (a 3-D Secure one, completed meanwhile) or cancelled with its order: this
+      // attempt charged nothing. The intent's state goes to the attempt it belongs to.
       const intent =
         error.payment_intent ??
         (await stripe.paymentIntents.retrieve(attempt.stripe_payment_intent_id ?? ''));
-      return recordIntentOutcome(context, attempt.id, intent);
+      const refused = await inTransaction(db, (trx) => recordRefusal(trx, attempt.id, error.message));
+      await reconcilePaymentIntent(context, intent);
+      const payment = await db
+        .selectFrom('payments')
+        .selectAll()
+        .where('order_id', '=', attempt.order_id)
+        .executeTakeFirst();
+      return payment
+        ? { kind: 'succeeded', attempt: refused, payment }
+        : { kind: 'canceled', attempt: refused };
     }
     if (isUnanswered(error)) {
       logger.warn(

@@ -7,16 +7,23 @@ function idOf(reference: string | { id: string } | null): string | null {
   return typeof reference === 'string' ? reference : (reference?.id ?? null);
 }
 
-/** Applies what Stripe now says about a PaymentIntent to the attempt it belongs to. */
+/**
+ * Applies what Stripe now says about a PaymentIntent to the attempt it belongs to. An intent's state can only
+ * be pinned on an attempt waiting on Stripe (3-D Secure): a `pending` attempt is still being confirmed by its
+ * request, and the intent may yet show a previous attempt's decline. Only a final state (succeeded,
+ * canceled) settles a pending attempt too, since nothing can change it any more.
+ */
 export async function reconcilePaymentIntent(
   context: OutcomeContext,
   intent: Stripe.PaymentIntent,
 ): Promise<void> {
+  const final = intent.status === 'succeeded' || intent.status === 'canceled';
   const attempt = await context.db
     .selectFrom('payment_attempts')
     .select('id')
     .where('stripe_payment_intent_id', '=', intent.id)
-    .orderBy(({ eb }) => eb.case().when('status', 'in', ['pending', 'requires_action']).then(0).else(1).end())
+    .where('status', 'in', final ? ['requires_action', 'pending'] : ['requires_action'])
+    .orderBy(({ eb }) => eb.case().when('status', '=', 'requires_action').then(0).else(1).end())
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
   if (attempt) await recordIntentOutcome(context, attempt.id, intent);

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { OutcomeContext } from './attempt-outcome';
-import { recordIntentOutcome, refundIfOrderCancelled } from './attempt-outcome';
+import { refundIfOrderCancelled } from './attempt-outcome';
+import { reconcilePaymentIntent } from './reconcile-stripe-event';
 
 /**
  * Makes sure a cancelled order keeps no money: a payment already taken is refunded, and an open
@@ -39,11 +40,5 @@ export async function settleCancelledOrder(context: OutcomeContext, orderId: str
       throw error;
     intent = await stripe.paymentIntents.retrieve(mirrored.id);
   }
-  const latestAttempt = await db
-    .selectFrom('payment_attempts')
-    .select('id')
-    .where('stripe_payment_intent_id', '=', intent.id)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  if (latestAttempt) await recordIntentOutcome(context, latestAttempt.id, intent);
+  await reconcilePaymentIntent(context, intent);
 }
