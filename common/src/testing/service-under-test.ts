@@ -41,7 +41,8 @@ export class ServiceUnderTest<DB extends CommonTables, Config extends ServiceCon
         PORT: '0',
         ...env,
       },
-      createLogger(definition.name, env.LOG_LEVEL ?? 'silent'),
+      // TEST_LOG_LEVEL=error shows what a failing test's service logged.
+      createLogger(definition.name, env.LOG_LEVEL ?? process.env.TEST_LOG_LEVEL ?? 'silent'),
     );
     const recorder = await EventRecorder.start(service.bus, Object.keys(eventStreams) as StreamName[]);
     return new ServiceUnderTest(infra, service, recorder);

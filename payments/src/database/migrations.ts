@@ -74,7 +74,7 @@ export const migrations: Record<string, Migration> = {
       await sql`
         create table stripe_payment_intents (
           id text primary key,
-          order_id uuid not null unique,
+          order_id uuid not null,
           status text not null,
           amount integer not null,
           amount_received integer not null,
@@ -83,6 +83,11 @@ export const migrations: Record<string, Migration> = {
           object jsonb not null,
           updated_at timestamptz not null default now()
         )`.execute(db);
+      // Not unique, though an order has one intent: concurrent mirror upserts of that intent arbitrate on its
+      // id, and a second unique index would make one of them fail instead of updating.
+      await sql`create index stripe_payment_intents_by_order on stripe_payment_intents (order_id)`.execute(
+        db,
+      );
 
       await sql`
         create table stripe_refunds (
