@@ -3,10 +3,11 @@
  * (`startAfter` jobs) doing the same job on the same PostgreSQL and NATS. For each: the insert rate of
  * 1,000,000 pending expirations, the catch-up rate of a backlog already due at start-up, the firing lag
  * (due time -> expiration.completed received from JetStream) at about 2,000 due per second with the million
- * still pending, and the peak resident memory of the process doing it. Both processes run under tsx, as
- * `npm start` runs the services: its compiler and source cache count in their memory.
+ * still pending, and the peak resident memory of the process doing it.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
@@ -74,7 +75,7 @@ async function serviceContender(postgres: PostgresServer): Promise<Contender> {
   await migrateToLatest(db as unknown as Kysely<unknown>, migrations);
   return {
     name: 'expiration service',
-    entryPoint: 'expiration/src/index.ts',
+    entryPoint: 'expiration/dist/index.js',
     readyPath: '/readyz',
     databaseUrl,
     namespace: 'service',
@@ -101,7 +102,7 @@ async function pgBossContender(postgres: PostgresServer): Promise<Contender> {
   await boss.createQueue(PG_BOSS_QUEUE);
   return {
     name: 'pg-boss 10',
-    entryPoint: 'bench/expiration/pg-boss-process.ts',
+    entryPoint: `${PG_BOSS_BUILD}/pg-boss-process.js`,
     readyPath: '/',
     databaseUrl,
     namespace: 'pgboss',
@@ -194,6 +195,7 @@ async function measure(contender: Contender, nats: NatsServer): Promise<Figures>
       JWT_KEY,
     },
     readyPath: contender.readyPath,
+    nodeArgs: DEPLOYED_NODE_FLAGS,
   });
   const rss = trackRss(firing.url);
   try {
@@ -258,7 +260,39 @@ function report(name: string, figures: Figures): void {
   ]);
 }
 
+/**
+ * Both contenders run compiled, on plain node, as the service's image runs it: the service from `npm run
+ * build`'s output, pg-boss's process compiled beside it. (Under tsx each would carry its compiler too.)
+ */
+const repository = join(__dirname, '..', '..');
+/** The heap limits the expiration image sets (expiration/Dockerfile), given to both contenders alike. */
+const DEPLOYED_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
+const PG_BOSS_BUILD = 'node_modules/.cache/bench-expiration';
+
+function compileContenders(): void {
+  const tsc = join(repository, 'node_modules/.bin/tsc');
+  execFileSync(tsc, ['-b', 'common', 'expiration'], { cwd: repository, stdio: 'inherit' });
+  execFileSync(
+    tsc,
+    [
+      ...['bench/expiration/pg-boss-process.ts', 'bench/expiration/pg-boss-queue.ts'],
+      ...[
+        '--outDir',
+        PG_BOSS_BUILD,
+        '--module',
+        'node20',
+        '--target',
+        'es2023',
+        '--esModuleInterop',
+        '--skipLibCheck',
+      ],
+    ],
+    { cwd: repository, stdio: 'inherit' },
+  );
+}
+
 async function main() {
+  compileContenders();
   const [postgres, nats] = await Promise.all([PostgresServer.start(), NatsServer.start()]);
   try {
     const service = await measure(await serviceContender(postgres), nats);

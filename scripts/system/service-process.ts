@@ -16,23 +16,26 @@ export interface ServiceProcessOptions {
   env: Record<string, string>;
   /** Pretty-print its JSON logs with its name, instead of discarding them. */
   showLogs?: boolean;
+  /** Flags for node itself, e.g. the heap limits a service is deployed with. */
+  nodeArgs?: string[];
   readyPath?: string;
 }
 
 /**
- * Runs a TypeScript entry point in a process of its own on a free port (tsx compiles it as it loads), and
- * waits until `readyPath` answers 200. BENCH_NODE_ARGS, e.g. "--cpu-prof", looks inside it under load.
+ * Runs an entry point in a process of its own on a free port, and waits until `readyPath` answers 200. BENCH_NODE_ARGS, e.g. "--cpu-prof", looks inside it under load.
  */
 export async function startServiceProcess(
   name: string,
   entryPoint: string,
-  { env, showLogs = false, readyPath = '/readyz' }: ServiceProcessOptions,
+  { env, showLogs = false, readyPath = '/readyz', nodeArgs = [] }: ServiceProcessOptions,
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const extraNodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // Compiled JavaScript runs on plain node, as in the images; TypeScript through tsx, as `npm start` does.
+  const loader = entryPoint.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', join(repository, entryPoint)],
+    [...nodeArgs, ...extraNodeArgs, ...loader, join(repository, entryPoint)],
     {
       env: {
         PATH: process.env.PATH ?? '',
