@@ -9,7 +9,7 @@ import {
   requireAuth,
   validateRequest,
 } from '@ticketing/common';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { body } from 'express-validator';
 import type { PaymentsContext } from '../context';
 import { PaymentDeclinedError } from '../errors/payment-declined-error';
@@ -34,42 +34,43 @@ function prefersAsync(prefer: string | undefined): boolean {
   );
 }
 
+/** The HTTP answer to an attempt's outcome: 201 paid, 202 waiting (3-D Secure or unknown yet), else an error. */
+function sendOutcome(res: Response, outcome: AttemptOutcome): void {
+  switch (outcome.kind) {
+    case 'succeeded':
+      if (outcome.payment.attempt_id !== outcome.attempt.id) {
+        throw new ConflictError('The order is already paid');
+      }
+      if (outcome.payment.status === 'refunded') {
+        throw new BadRequestError('The order was cancelled; the charge was refunded');
+      }
+      res
+        .status(201)
+        .location(`/api/payments/${outcome.payment.id}`)
+        .json(toPaymentResponse(outcome.payment));
+      return;
+    case 'requires_action':
+      res
+        .status(202)
+        .json({ attempt: toAttemptResponse(outcome.attempt), clientSecret: outcome.clientSecret });
+      return;
+    case 'failed':
+      if (outcome.attempt.error_code === 'resource_missing') {
+        throw new RequestValidationError([
+          { message: outcome.attempt.error_message ?? 'Unknown payment method', field: 'paymentMethod' },
+        ]);
+      }
+      throw new PaymentDeclinedError(outcome.attempt);
+    case 'canceled':
+      throw new BadRequestError('The order was cancelled');
+    case 'pending':
+      res.status(202).json({ attempt: toAttemptResponse(outcome.attempt) });
+  }
+}
+
 export function createPaymentRouter({ db, config, logger }: PaymentsContext): Router {
   const stripe = stripeClient(config);
   const context = { db, stripe, logger };
-
-  function answer(res: import('express').Response, outcome: AttemptOutcome) {
-    switch (outcome.kind) {
-      case 'succeeded':
-        if (outcome.payment.attempt_id !== outcome.attempt.id) {
-          throw new ConflictError('The order is already paid');
-        }
-        if (outcome.payment.status === 'refunded') {
-          throw new BadRequestError('The order was cancelled; the charge was refunded');
-        }
-        res
-          .status(201)
-          .location(`/api/payments/${outcome.payment.id}`)
-          .json(toPaymentResponse(outcome.payment));
-        return;
-      case 'requires_action':
-        res
-          .status(202)
-          .json({ attempt: toAttemptResponse(outcome.attempt), clientSecret: outcome.clientSecret });
-        return;
-      case 'failed':
-        if (outcome.attempt.error_code === 'resource_missing') {
-          throw new RequestValidationError([
-            { message: outcome.attempt.error_message ?? 'Unknown payment method', field: 'paymentMethod' },
-          ]);
-        }
-        throw new PaymentDeclinedError(outcome.attempt);
-      case 'canceled':
-        throw new BadRequestError('The order was cancelled');
-      case 'pending':
-        res.status(202).json({ attempt: toAttemptResponse(outcome.attempt) });
-    }
-  }
 
   return Router().post(
     '/api/payments',
@@ -139,7 +140,7 @@ export function createPaymentRouter({ db, config, logger }: PaymentsContext): Ro
         );
         return;
       }
-      answer(res, await processAttempt(context, attempt));
+      sendOutcome(res, await processAttempt(context, attempt));
     },
   );
 }
