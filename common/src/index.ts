@@ -22,6 +22,7 @@ export { enqueue, enqueueAll, type OutgoingEvent } from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { WakeSignal } from './outbox/wake-signal';
 export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';
+export { notifyOnInsert } from './database/notify-on-insert';
 export {
   defineListener,
   RetryLater,

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { notifyOnInsert } from './notify-on-insert';
 
 export const OUTBOX_CHANNEL = 'ticketing_outbox';
 
@@ -23,16 +24,8 @@ export const commonMigrations: Record<string, Migration> = {
       // rows wait for the retention sweep.
       await sql`create index outbox_unsent on outbox (seq) where sent_at is null`.execute(db);
       await sql`create index outbox_sent_at on outbox (sent_at) where sent_at is not null`.execute(db);
-      // One NOTIFY per inserting statement wakes the relays; delivered only if the transaction commits.
-      await sql`
-        create function outbox_notify() returns trigger language plpgsql as $$
-        begin
-          perform pg_notify(${sql.lit(OUTBOX_CHANNEL)}, '');
-          return null;
-        end $$`.execute(db);
-      await sql`
-        create trigger outbox_notify after insert on outbox
-        for each statement execute function outbox_notify()`.execute(db);
+      // Wakes the relays when events are committed.
+      await notifyOnInsert(db, 'outbox', OUTBOX_CHANNEL);
 
       await db.schema
         .createTable('inbox')

@@ -1,3 +1,4 @@
+import { notifyOnInsert } from '@ticketing/common';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 export const EXPIRATIONS_CHANNEL = 'ticketing_expirations';
@@ -13,17 +14,8 @@ export const migrations: Record<string, Migration> = {
         )`.execute(db);
       // The scheduler only ever reads the earliest rows: the next due time, then due rows in order.
       await sql`create index pending_expirations_due on pending_expirations (expires_at)`.execute(db);
-      // One NOTIFY per inserting statement wakes the schedulers, in case a new row is due before the one
-      // they sleep towards; delivered only if the transaction commits.
-      await sql`
-        create function pending_expirations_notify() returns trigger language plpgsql as $$
-        begin
-          perform pg_notify(${sql.lit(EXPIRATIONS_CHANNEL)}, '');
-          return null;
-        end $$`.execute(db);
-      await sql`
-        create trigger pending_expirations_notify after insert on pending_expirations
-        for each statement execute function pending_expirations_notify()`.execute(db);
+      // Wakes the schedulers, in case a new row is due before the one they sleep towards.
+      await notifyOnInsert(db, 'pending_expirations', EXPIRATIONS_CHANNEL);
     },
   },
 };
