@@ -23,6 +23,7 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { WakeSignal } from './outbox/wake-signal';
 export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';
 export { notifyOnInsert } from './database/notify-on-insert';
+export { isUniqueViolation } from './database/unique-violation';
 export {
   defineListener,
   RetryLater,

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, enqueue, enqueueAll, NotFoundError, OrderStatus } from '@ticketing/common';
+import {
+  ConflictError,
+  enqueue,
+  enqueueAll,
+  isUniqueViolation,
+  NotFoundError,
+  OrderStatus,
+} from '@ticketing/common';
 import { sql, type Transaction, type Updateable } from 'kysely';
 import type { CancellationReason, OrdersDatabase, OrdersTable } from '../database/schema';
 import { AWAITING_PAYMENT, type OrderRow } from './order';
 import { ticketChangedEvent, type TicketRow } from './ticket';
 
 const RESERVATION_INDEX = 'orders_one_active_per_ticket';
-
-function isReservationConflict(error: unknown): boolean {
-  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
-  return code === '23505' && constraint === RESERVATION_INDEX;
-}
 
 /**
  * Reserves a ticket for a buyer: the ticket's reservation, the order and both events commit together.
@@ -66,7 +68,7 @@ export async function placeOrder(
       ])
       .executeTakeFirst();
   } catch (error) {
-    if (isReservationConflict(error)) throw new ConflictError('Ticket is already reserved');
+    if (isUniqueViolation(error, RESERVATION_INDEX)) throw new ConflictError('Ticket is already reserved');
     throw error;
   }
   if (!placed) {

@@ -4,6 +4,7 @@ import {
   BadRequestError,
   ConflictError,
   idempotency,
+  isUniqueViolation,
   OrderStatus,
   RequestValidationError,
   requireAuth,
@@ -21,11 +22,6 @@ import { stripeClient } from '../stripe/stripe-client';
 import { findOwnOrder } from './find-own-order';
 
 const ONE_ATTEMPT_AT_A_TIME = 'payment_attempts_one_pending';
-
-function isAttemptInProgress(error: unknown): boolean {
-  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
-  return code === '23505' && constraint === ONE_ATTEMPT_AT_A_TIME;
-}
 
 /** `Prefer: respond-async` (RFC 7240): answer 202 at once and charge in the background. */
 function prefersAsync(prefer: string | undefined): boolean {
@@ -121,7 +117,8 @@ export function createPaymentRouter({ db, config, logger }: PaymentsContext): Ro
           .returningAll()
           .executeTakeFirstOrThrow();
       } catch (error) {
-        if (isAttemptInProgress(error)) throw new ConflictError('A payment for this order is in progress');
+        if (isUniqueViolation(error, ONE_ATTEMPT_AT_A_TIME))
+          throw new ConflictError('A payment for this order is in progress');
         throw error;
       }
 
