@@ -1,11 +1,7 @@
 import type Stripe from 'stripe';
 import { recordIntentOutcome, type OutcomeContext } from './attempt-outcome';
 import { recordRefund } from './refund-payment';
-import { mirrorPaymentIntent } from './stripe-mirror';
-
-function idOf(reference: string | { id: string } | null): string | null {
-  return typeof reference === 'string' ? reference : (reference?.id ?? null);
-}
+import { idOf, mirrorPaymentIntent } from './stripe-mirror';
 
 /**
  * Applies what Stripe now says about a PaymentIntent to the attempt it belongs to. An intent's state can only

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { PaymentsDatabase } from '../database/schema';
 
-function idOf(reference: string | { id: string } | null | undefined): string | null {
+/** The id of a Stripe reference, which the API gives as an id or, when expanded, as the object. */
+export function idOf(reference: string | { id: string } | null | undefined): string | null {
   return typeof reference === 'string' ? reference : (reference?.id ?? null);
 }
 
