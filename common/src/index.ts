@@ -18,7 +18,14 @@ export * from './events/contracts/payment-refunded';
 export { Bus, type BusOptions } from './bus/bus';
 export { provisionStreams, type StreamSettings } from './bus/provision-streams';
 export { MINIMUM_SERVER_VERSION } from './bus/server-requirements';
-export { enqueue, enqueueAll, type OutgoingEvent } from './outbox/enqueue';
+export {
+  enqueue,
+  enqueueAll,
+  enqueueWith,
+  prepareEvents,
+  type OutgoingEvent,
+  type PreparedEvents,
+} from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { WakeSignal } from './outbox/wake-signal';
 export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';

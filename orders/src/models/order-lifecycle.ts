@@ -3,38 +3,76 @@ import {
   ConflictError,
   enqueue,
   enqueueAll,
+  enqueueWith,
   isUniqueViolation,
   NotFoundError,
   OrderStatus,
+  prepareEvents,
 } from '@ticketing/common';
-import { sql, type Transaction, type Updateable } from 'kysely';
+import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { CancellationReason, OrdersDatabase, OrdersTable } from '../database/schema';
 import { AWAITING_PAYMENT, type OrderRow } from './order';
 import { ticketChangedEvent, type TicketRow } from './ticket';
 
 const RESERVATION_INDEX = 'orders_one_active_per_ticket';
+/** Reads of a ticket that changed before it could be claimed, before giving up with a 409. */
+const RESERVATION_ATTEMPTS = 5;
 
 /**
  * Reserves a ticket for a buyer: the ticket's reservation, the order and both events commit together.
- * Claiming the ticket is one conditional update: concurrent buyers queue on its row lock and all but the
- * first find it taken. The partial unique index on active orders would stop a second reservation even if
- * that claim were bypassed.
+ * The hot path is two round trips: read the ticket, then claim it, insert the order and record the events
+ * in one statement, on the condition that the ticket is still the version read (the events describe that
+ * version). Concurrent buyers queue on the ticket's row lock and all but the first find it changed, read
+ * it again and get a 409. The partial unique index on active orders would stop a second reservation even
+ * if that claim were bypassed.
  */
 export async function placeOrder(
-  trx: Transaction<OrdersDatabase>,
+  db: Kysely<OrdersDatabase>,
   { ticketId, userId, expiresAt }: { ticketId: string; userId: string; expiresAt: Date },
 ): Promise<{ order: OrderRow; ticket: TicketRow }> {
+  for (let attempt = 1; attempt <= RESERVATION_ATTEMPTS; attempt++) {
+    const ticket = await db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
+    if (!ticket) throw new NotFoundError('Ticket not found');
+    if (ticket.order_id !== null) throw new ConflictError('Ticket is already reserved');
+    const placed = await claimTicket(db, ticket, { userId, expiresAt });
+    if (placed) return placed;
+  }
+  throw new ConflictError('Ticket keeps changing; try again');
+}
+
+/** The single statement of `placeOrder`; undefined when the ticket is no longer the version read. */
+async function claimTicket(
+  db: Kysely<OrdersDatabase>,
+  ticket: TicketRow,
+  { userId, expiresAt }: { userId: string; expiresAt: Date },
+): Promise<{ order: OrderRow; ticket: TicketRow } | undefined> {
   const orderId = randomUUID();
+  const reserved: TicketRow = { ...ticket, order_id: orderId, version: ticket.version + 1 };
+  const events = prepareEvents([
+    {
+      subject: 'orders.created',
+      data: {
+        id: orderId,
+        version: 0,
+        status: OrderStatus.Created,
+        userId,
+        expiresAt: expiresAt.toISOString(),
+        ticket: { id: ticket.id, price: ticket.price, currency: ticket.currency },
+      },
+    },
+    { subject: 'tickets.updated', data: ticketChangedEvent(reserved) },
+  ]);
   let placed;
   try {
-    placed = await trx
+    placed = await db
       .with('reserved', (db) =>
         db
           .updateTable('tickets')
-          .set({ order_id: orderId, version: sql`version + 1`, updated_at: sql`now()` })
-          .where('id', '=', ticketId)
+          .set({ order_id: orderId, version: reserved.version, updated_at: sql`now()` })
+          .where('id', '=', ticket.id)
+          .where('version', '=', ticket.version)
           .where('order_id', 'is', null)
-          .returningAll(),
+          .returning(['id', 'updated_at']),
       )
       .with('placed', (db) =>
         db
@@ -49,60 +87,26 @@ export async function placeOrder(
                 'reserved.id',
                 select.val(OrderStatus.Created).as('status'),
                 select.val(expiresAt).as('expires_at'),
-                'reserved.price',
-                'reserved.currency',
+                select.val(ticket.price).as('price'),
+                select.val(ticket.currency).as('currency'),
                 select.lit(0).as('version'),
               ]),
           )
           .returningAll(),
       )
+      .with('announced', (db) => enqueueWith(db, events, 'placed'))
       .selectFrom('placed')
       .innerJoin('reserved', 'reserved.id', 'placed.ticket_id')
       .selectAll('placed')
-      .select([
-        'reserved.title as ticket_title',
-        'reserved.user_id as ticket_user_id',
-        'reserved.version as ticket_version',
-        'reserved.created_at as ticket_created_at',
-        'reserved.updated_at as ticket_updated_at',
-      ])
+      .select('reserved.updated_at as ticket_updated_at')
       .executeTakeFirst();
   } catch (error) {
     if (isUniqueViolation(error, RESERVATION_INDEX)) throw new ConflictError('Ticket is already reserved');
     throw error;
   }
-  if (!placed) {
-    const exists = await trx.selectFrom('tickets').select('id').where('id', '=', ticketId).executeTakeFirst();
-    throw exists ? new ConflictError('Ticket is already reserved') : new NotFoundError('Ticket not found');
-  }
-  const { ticket_title, ticket_user_id, ticket_version, ticket_created_at, ticket_updated_at, ...order } =
-    placed;
-  const ticket: TicketRow = {
-    id: ticketId,
-    title: ticket_title,
-    price: order.price,
-    currency: order.currency,
-    user_id: ticket_user_id,
-    order_id: order.id,
-    version: ticket_version,
-    created_at: ticket_created_at,
-    updated_at: ticket_updated_at,
-  };
-  await enqueueAll(trx, [
-    {
-      subject: 'orders.created',
-      data: {
-        id: order.id,
-        version: order.version,
-        status: order.status,
-        userId,
-        expiresAt: order.expires_at.toISOString(),
-        ticket: { id: ticket.id, price: order.price, currency: order.currency },
-      },
-    },
-    { subject: 'tickets.updated', data: ticketChangedEvent(ticket) },
-  ]);
-  return { order, ticket };
+  if (!placed) return undefined;
+  const { ticket_updated_at, ...order } = placed;
+  return { order, ticket: { ...reserved, updated_at: ticket_updated_at } };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 export interface CurrentUser {
   id: string;
@@ -22,6 +23,14 @@ export interface AuthenticationOptions {
   issuer?: string;
   audience?: string;
 }
+
+/**
+ * How long a verified token is trusted without checking its signature again: a client sends the same token
+ * with every request, and verifying it was a tenth of a request's CPU. Short, so that a key withdrawn from
+ * the key set stops being honoured within a minute; never past the token's own expiry.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKENS_CACHED = 10_000;
 
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
@@ -77,12 +86,30 @@ export function currentUser(options: AuthenticationOptions): RequestHandler {
   } else {
     throw new Error('currentUser needs a JWT_KEY or a JWKS_URL');
   }
+  const verified = new LRUCache<string, { user: CurrentUser | undefined }>({
+    max: VERIFIED_TOKENS_CACHED,
+    ttl: VERIFIED_TOKEN_TTL_MS,
+  });
   return (req, _res, next) => {
     const token = tokenFrom(req.headers.authorization, req.headers.cookie);
     if (!token) return next();
+    const known = verified.get(token);
+    if (known) {
+      req.currentUser = known.user;
+      return next();
+    }
     verify(token).then(
       (payload) => {
         req.currentUser = userFrom(payload);
+        const lifetimeMs =
+          payload.exp === undefined ? VERIFIED_TOKEN_TTL_MS : payload.exp * 1000 - Date.now();
+        if (lifetimeMs > 0) {
+          verified.set(
+            token,
+            { user: req.currentUser },
+            { ttl: Math.min(lifetimeMs, VERIFIED_TOKEN_TTL_MS) },
+          );
+        }
         next();
       },
       (error: Error) => {

@@ -15,9 +15,11 @@ export function createOrderRouter({ db, config }: OrdersContext): Router {
     async (req, res) => {
       const buyer = authenticatedUser(req);
       const expiresAt = new Date(Date.now() + config.EXPIRATION_WINDOW_SECONDS * 1000);
-      const { order, ticket } = await db
-        .transaction()
-        .execute((trx) => placeOrder(trx, { ticketId: req.body.ticketId, userId: buyer.id, expiresAt }));
+      const { order, ticket } = await placeOrder(db, {
+        ticketId: req.body.ticketId,
+        userId: buyer.id,
+        expiresAt,
+      });
       res.status(201).location(`/api/orders/${order.id}`).json(toOrderResponse(order, ticket));
     },
   );
