@@ -45,25 +45,39 @@ async function rawPublishRate(bus: Bus, count: number, window: number): Promise<
   return rate(count, performance.now() - started);
 }
 
-/** A relay or listener process; `handledAt` collects what a listener reports. */
+/**
+ * A relay or listener process, loaded and connected but idle until `go`; `handledAt` collects what a
+ * listener reports, `cpuMs` asks how much CPU it has used since `go`.
+ */
 async function startPipelineProcess(role: 'relay' | 'listener', databaseUrl: string, natsUrl: string) {
   const handledAt = new Map<string, number>();
   const child: ChildProcess = fork(join(__dirname, 'pipeline-process.ts'), [role, databaseUrl, natsUrl], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof", looks inside the relay and the listener.
+    execArgv: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx'],
   });
+  const cpuReports: Array<(cpuMs: number) => void> = [];
   await new Promise<void>((resolve, reject) => {
-    child.on('message', (message: { ready?: boolean; handled?: Array<[string, number]> }) => {
+    child.on('message', (message: { ready?: boolean; handled?: Array<[string, number]>; cpuMs?: number }) => {
       if (message.ready) resolve();
+      if (message.cpuMs !== undefined) cpuReports.shift()?.(message.cpuMs);
       for (const [id, at] of message.handled ?? []) handledAt.set(id, at);
     });
     child.once('exit', (code) => reject(new Error(`${role} process exited with ${code}`)));
   });
-  const stop = async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.send('stop');
-    await exited;
+  return {
+    handledAt,
+    go: () => child.send('go'),
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        cpuReports.push(resolve);
+        child.send('cpu');
+      }),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      await exited;
+    },
   };
-  return { handledAt, stop };
 }
 
 async function main() {
@@ -93,13 +107,19 @@ async function main() {
     }
     const listener = await startPipelineProcess('listener', postgres.url(), nats.url);
     children.push(listener);
+    const relay = await startPipelineProcess('relay', postgres.url(), nats.url);
+    children.push(relay);
+    listener.go();
     const drainStarted = performance.now();
-    children.push(await startPipelineProcess('relay', postgres.url(), nats.url));
+    relay.go();
     await waitFor(() => listener.handledAt.size >= BACKLOG, { timeoutMs: 300_000, intervalMs: 5 });
     const pipeline = rate(BACKLOG, performance.now() - drainStarted);
+    const [relayCpuMs, listenerCpuMs] = await Promise.all([relay.cpuMs(), listener.cpuMs()]);
     const throughputRatio = pipeline / windowed;
     printFigures('Outbox -> relay -> JetStream -> listener (inbox insert and handler in one transaction)', [
       ['pipeline throughput (events/s)', pipeline],
+      ['relay CPU per event (µs)', (relayCpuMs * 1000) / BACKLOG],
+      ['listener CPU per event (µs)', (listenerCpuMs * 1000) / BACKLOG],
       ['ratio to raw windowed publish', throughputRatio],
       ['target >= 0.5', verdict(throughputRatio >= 0.5)],
     ]);

@@ -22,7 +22,7 @@ async function main() {
   const bus = await Bus.connect({ url: natsUrl, name: `bench-${role}`, namespace: 'bench' });
   const worker =
     role === 'relay'
-      ? new OutboxRelay({ db, connectionString: databaseUrl, bus, logger })
+      ? new OutboxRelay({ connectionString: databaseUrl, bus, logger })
       : new ListenerRunner<CommonTables>({
           service: 'bench',
           db,
@@ -41,16 +41,28 @@ async function main() {
   const report = setInterval(() => {
     if (handled.length > 0) process.send?.({ handled: handled.splice(0) });
   }, 20);
-  await worker.start();
-  process.send?.({ ready: true });
-  process.once('message', async () => {
-    await worker.stop();
-    clearInterval(report);
-    process.send?.({ handled: handled.splice(0) });
-    await bus.close();
-    await db.destroy();
-    process.disconnect?.();
+  // Loaded and connected, but idle until told to go, so that the figures leave out process start-up.
+  let cpuAtStart = process.cpuUsage();
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage(cpuAtStart);
+    return (user + system) / 1000;
+  };
+  process.on('message', async (command: 'go' | 'cpu' | 'stop') => {
+    if (command === 'go') {
+      cpuAtStart = process.cpuUsage();
+      await worker.start();
+    } else if (command === 'cpu') {
+      process.send?.({ cpuMs: cpuMs() });
+    } else {
+      await worker.stop();
+      clearInterval(report);
+      process.send?.({ handled: handled.splice(0) });
+      await bus.close();
+      await db.destroy();
+      process.disconnect?.();
+    }
   });
+  process.send?.({ ready: true });
 }
 
 void main().catch((error: unknown) => {

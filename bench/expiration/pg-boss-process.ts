@@ -23,7 +23,7 @@ async function main() {
   const metrics = createMetricsRegistry('pg-boss');
   const db = createDatabase<CommonTables>({ connectionString: env.DATABASE_URL });
   const bus = await Bus.connect({ url: env.NATS_URL, name: 'pg-boss', namespace: env.NATS_NAMESPACE });
-  const relay = new OutboxRelay({ db, connectionString: env.DATABASE_URL, bus, logger, metrics });
+  const relay = new OutboxRelay({ connectionString: env.DATABASE_URL, bus, logger, metrics });
   const boss = new PgBoss({ connectionString: env.DATABASE_URL, schema: PG_BOSS_SCHEMA });
   boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
   await boss.start();

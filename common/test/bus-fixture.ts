@@ -64,9 +64,8 @@ export class BusFixture {
     return new BusFixture(infra, db, bus, recorder);
   }
 
-  async relay(options: Partial<OutboxRelayOptions<TestDatabase>> = {}): Promise<OutboxRelay<TestDatabase>> {
+  async relay(options: Partial<OutboxRelayOptions> = {}): Promise<OutboxRelay> {
     const relay = new OutboxRelay({
-      db: this.db,
       connectionString: this.infra.databaseUrl,
       bus: this.bus,
       logger: silentLogger,

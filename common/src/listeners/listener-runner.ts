@@ -42,6 +42,7 @@ export function durableName(service: string, subject: string): string {
 
 /** How long one pull waits for messages; also how long a stop may wait for the pull in progress. */
 const PULL_EXPIRES_MS = 1_000;
+const PULL_RETRY_DELAY_MS = 250;
 
 interface ReceivedEvent {
   msg: JsMsg;
@@ -70,6 +71,7 @@ export class ListenerRunner<DB extends CommonTables> {
   private readonly waiting: JsMsg[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private dispatchScheduled = false;
   private readonly outcomes: Counter;
   private readonly duration: Histogram;
 
@@ -150,26 +152,41 @@ export class ListenerRunner<DB extends CommonTables> {
     while (!this.stopping) {
       const room = this.prefetch - this.waiting.length;
       if (room <= 0) {
+        // The dispatch scheduled for these messages may not have run yet; run it, so there is work to await.
+        this.dispatch();
         await Promise.race(this.inFlight);
         continue;
       }
-      let batch;
       try {
-        batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
-      } catch (error) {
-        this.options.logger.warn({ err: error, consumer: this.durable }, 'pull failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, PULL_EXPIRES_MS));
-        continue;
-      }
-      for await (const msg of batch) {
-        if (this.stopping) {
-          msg.nak();
-          continue;
+        const batch = await consumer.fetch({ max_messages: room, expires: PULL_EXPIRES_MS });
+        for await (const msg of batch) {
+          if (this.stopping) {
+            msg.nak();
+            continue;
+          }
+          this.waiting.push(msg);
+          this.scheduleDispatch();
         }
-        this.waiting.push(msg);
-        this.dispatch();
+      } catch (error) {
+        // A pull can also fail while it delivers (missed heartbeats, a reconnect): what it brought is kept,
+        // and the next pull carries on.
+        this.options.logger.warn({ err: error, consumer: this.durable }, 'pull failed; retrying');
+        if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, PULL_RETRY_DELAY_MS));
       }
     }
+  }
+
+  /**
+   * Dispatches once the messages of the current read from the socket are all waiting, rather than at each
+   * one: a transaction then takes them together instead of the first alone.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** W3C Trace Context: which trace the work in progress belongs to, carried across HTTP and the bus. */
 export interface TraceContext {
@@ -10,12 +10,28 @@ export interface TraceContext {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
 const storage = new AsyncLocalStorage<TraceContext>();
 
-const newSpanId = () => randomBytes(8).toString('hex');
+/**
+ * Random bytes drawn from a pool refilled 4 KiB at a time: one call into the system's generator per 256
+ * span ids instead of one per event, which was a twentieth of a listener's CPU.
+ */
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+function randomHex(bytes: number): string {
+  if (randomPoolOffset + bytes > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  randomPoolOffset += bytes;
+  return randomPool.toString('hex', randomPoolOffset - bytes, randomPoolOffset);
+}
+
+const newSpanId = () => randomHex(8);
 
 /** Continues the trace of an incoming `traceparent`, or starts a new one when it is absent or malformed. */
 export function traceFromParent(traceparent: string | undefined | null): TraceContext {
   const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
-  return { traceId: match?.[1] ?? randomBytes(16).toString('hex'), spanId: newSpanId() };
+  return { traceId: match?.[1] ?? randomHex(16), spanId: newSpanId() };
 }
 
 export function runInTrace<T>(context: TraceContext, work: () => T): T {

@@ -1,17 +1,15 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import type { Bus } from '../bus/bus';
 import { OUTBOX_CHANNEL } from '../database/common-migrations';
 import { InsertNotifications } from '../database/insert-notifications';
-import { withCommonTables, type CommonTables } from '../database/common-tables';
 import type { Logger } from '../observability/logger';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { sharedMetric } from '../observability/metrics';
 import { WakeSignal } from './wake-signal';
 
-export interface OutboxRelayOptions<DB extends CommonTables> {
-  db: Kysely<DB>;
-  /** LISTEN needs a connection of its own, outside the pool. */
+export interface OutboxRelayOptions {
+  /** The service's database: the relay keeps connections of its own, one per worker and one to LISTEN. */
   connectionString: string;
   bus: Bus;
   logger: Logger;
@@ -35,8 +33,8 @@ interface ClaimedRow {
   event_id: string;
   subject: string;
   envelope: string;
-  headers: Record<string, string>;
-  created_at: Date;
+  headers: string;
+  created_ms: number;
 }
 
 /**
@@ -44,11 +42,16 @@ interface ClaimedRow {
  * each claims a batch with FOR UPDATE SKIP LOCKED, publishes it with msgID = event id and awaits the
  * PubAcks, then marks the rows sent in the same transaction. A relay that dies after publishing leaves its
  * rows unsent; the next one publishes them again and the server drops the copies by msgID.
+ *
+ * A batch costs two round trips to the database, whatever its size: the claim goes out with its BEGIN, and
+ * the marking with its COMMIT, as multi-statement simple queries on the relay's own connections (a
+ * round trip costs more than the statements in it). Their only inputs are numbers, inlined.
  */
-export class OutboxRelay<DB extends CommonTables> {
-  private readonly db: Kysely<CommonTables>;
+export class OutboxRelay {
   private readonly signal = new WakeSignal();
   private readonly batchSize: number;
+  private readonly claimSql: string;
+  private readonly pool: pg.Pool;
   /** The LISTEN connection, shared by the workers; reopened when lost. */
   private readonly notifications: InsertNotifications;
   private loops: Promise<void>[] = [];
@@ -57,8 +60,7 @@ export class OutboxRelay<DB extends CommonTables> {
   private readonly failures: Counter;
   private readonly lag: Histogram;
 
-  constructor(private readonly options: OutboxRelayOptions<DB>) {
-    this.db = withCommonTables(options.db);
+  constructor(private readonly options: OutboxRelayOptions) {
     this.notifications = new InsertNotifications({
       connectionString: options.connectionString,
       channel: OUTBOX_CHANNEL,
@@ -66,6 +68,23 @@ export class OutboxRelay<DB extends CommonTables> {
       logger: options.logger,
     });
     this.batchSize = options.batchSize ?? 256;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new Error('batchSize must be a positive integer');
+    // The table's statistics lag behind a burst of inserts, and the planner then prefers sorting a bitmap
+    // scan of the whole backlog over walking the partial index in order, ten times slower per batch.
+    this.claimSql = `begin;
+      set local enable_bitmapscan = off;
+      select seq, event_id, subject, envelope, headers::text as headers,
+        (extract(epoch from created_at) * 1000)::float8 as created_ms
+      from outbox where sent_at is null and next_attempt_at <= now()
+      order by seq limit ${this.batchSize} for update skip locked`;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: this.workers,
+      application_name: 'outbox-relay',
+    });
+    // An idle connection that breaks is dropped by the pool; the next batch opens another.
+    this.pool.on('error', (error) => options.logger.warn({ err: error }, 'outbox relay connection lost'));
     const registry = options.metrics ?? new Registry();
     this.published = sharedMetric(registry, Counter, {
       name: 'outbox_published_total',
@@ -82,11 +101,15 @@ export class OutboxRelay<DB extends CommonTables> {
     });
   }
 
+  private get workers(): number {
+    return this.options.workers ?? 2;
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     await this.notifications.ensureListening();
-    this.loops = Array.from({ length: this.options.workers ?? 2 }, () => this.run());
+    this.loops = Array.from({ length: this.workers }, () => this.run());
   }
 
   /** Finishes the batch in flight, then stops; unsent rows wait for the next relay. */
@@ -96,6 +119,7 @@ export class OutboxRelay<DB extends CommonTables> {
     this.signal.notifyAll();
     await Promise.all(this.loops);
     await this.notifications.close();
+    await this.pool.end();
   }
 
   private async run(): Promise<void> {
@@ -121,64 +145,65 @@ export class OutboxRelay<DB extends CommonTables> {
   }
 
   private async publishBatch(): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      // The table's statistics lag behind a burst of inserts, and the planner then prefers sorting a bitmap
-      // scan of the whole backlog over walking the partial index in order, ten times slower per batch.
-      await sql`set local enable_bitmapscan = off`.execute(trx);
-      const rows = (await trx
-        .selectFrom('outbox')
-        .select(['seq', 'event_id', 'subject', 'envelope', 'headers', 'created_at'])
-        .where('sent_at', 'is', null)
-        .where('next_attempt_at', '<=', sql<Date>`now()`)
-        .orderBy('seq')
-        .limit(this.batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute()) as ClaimedRow[];
-      if (rows.length === 0) return 0;
-
+    const client = await this.pool.connect();
+    try {
+      const results = (await client.query(this.claimSql)) as unknown as pg.QueryResult<ClaimedRow>[];
+      const rows = results[results.length - 1]?.rows ?? [];
+      if (rows.length === 0) {
+        await client.query('commit');
+        client.release();
+        return 0;
+      }
       const outcomes = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((row) => row.seq);
-      if (sent.length > 0) {
-        await trx
-          .updateTable('outbox')
-          .set({ sent_at: sql`now()` })
-          .where('seq', 'in', sent)
-          .execute();
-      }
+      const sent: string[] = [];
       for (const [i, outcome] of outcomes.entries()) {
-        if (outcome.status === 'fulfilled') continue;
         const row = rows[i] as ClaimedRow;
-        this.failures.inc();
-        const reason = outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
-        this.options.logger.warn(
-          { eventId: row.event_id, subject: row.subject, reason },
-          'publish failed; will retry',
-        );
-        const base = this.options.retryBaseDelayMs ?? 250;
-        const max = this.options.retryMaxDelayMs ?? 60_000;
-        await trx
-          .updateTable('outbox')
-          .set((eb) => ({
-            attempts: eb('attempts', '+', 1),
-            last_error: reason.slice(0, 1000),
-            next_attempt_at: sql`now() + least(${base}::float8 * power(2, attempts), ${max}::float8) * interval '1 millisecond'`,
-          }))
-          .where('seq', '=', row.seq)
-          .execute();
+        if (outcome.status === 'fulfilled') sent.push(row.seq);
+        else await this.recordFailure(client, row, outcome.reason);
       }
+      // Sequence numbers come from the database as digits; inlined, they spare the marking a round trip.
+      const markSent =
+        sent.length > 0 ? `update outbox set sent_at = now() where seq in (${sent.join(',')});` : '';
+      await client.query(`${markSent} commit`);
+      client.release();
       return rows.length;
-    });
+    } catch (error) {
+      // The connection may be mid-transaction or broken: it is closed rather than reused, which rolls back.
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  private async recordFailure(client: pg.PoolClient, row: ClaimedRow, error: unknown): Promise<void> {
+    this.failures.inc();
+    const reason = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn(
+      { eventId: row.event_id, subject: row.subject, reason },
+      'publish failed; will retry',
+    );
+    await client.query(
+      `update outbox set attempts = attempts + 1, last_error = $2,
+        next_attempt_at = now() + least($3::float8 * power(2, attempts), $4::float8) * interval '1 millisecond'
+      where seq = $1`,
+      [
+        row.seq,
+        reason.slice(0, 1000),
+        this.options.retryBaseDelayMs ?? 250,
+        this.options.retryMaxDelayMs ?? 60_000,
+      ],
+    );
   }
 
   private async publish(row: ClaimedRow): Promise<void> {
     const messageHeaders = natsHeaders();
-    for (const [name, value] of Object.entries(row.headers)) messageHeaders.set(name, value);
+    for (const [name, value] of Object.entries(JSON.parse(row.headers) as Record<string, string>)) {
+      messageHeaders.set(name, value);
+    }
     await this.options.bus.js.publish(this.options.bus.wireSubject(row.subject), row.envelope, {
       msgID: row.event_id,
       headers: messageHeaders,
     });
     this.published.inc();
-    this.lag.observe((Date.now() - row.created_at.getTime()) / 1000);
+    this.lag.observe((Date.now() - row.created_ms) / 1000);
   }
 }

@@ -70,7 +70,7 @@ export async function startService<DB extends CommonTables, Config extends Servi
     await provisionStreams(bus, { replicas: config.NATS_STREAM_REPLICAS });
     const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics };
 
-    const relay = new OutboxRelay({ db, connectionString: config.DATABASE_URL, bus, logger, metrics });
+    const relay = new OutboxRelay({ connectionString: config.DATABASE_URL, bus, logger, metrics });
     await relay.start();
     stoppers.push(() => relay.stop());
 
