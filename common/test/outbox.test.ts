@@ -133,6 +133,21 @@ describe('transactional outbox', () => {
     expect(row.last_error).toBeTruthy();
   });
 
+  it('carries on when its database connections are cut', async () => {
+    await fixture.relay();
+    const before = expirationCompleted();
+    await fixture.db.transaction().execute((trx) => enqueue(trx, 'expiration.completed', before));
+    await fixture.recorder.waitFor('expiration.completed', (data) => data.orderId === before.orderId);
+    const { rows } = await sql<{ cut: boolean }>`
+      select pg_terminate_backend(pid) as cut from pg_stat_activity where application_name = 'outbox-relay'`.execute(
+      fixture.db,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const after = expirationCompleted();
+    await fixture.db.transaction().execute((trx) => enqueue(trx, 'expiration.completed', after));
+    await fixture.recorder.waitFor('expiration.completed', (data) => data.orderId === after.orderId);
+  });
+
   it('publishes rows committed while no relay was running when one starts', async () => {
     const events: EventEnvelope<'expiration.completed'>[] = [];
     for (let i = 0; i < 3; i++) {

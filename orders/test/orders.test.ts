@@ -50,6 +50,14 @@ describe('orders', () => {
       });
       const reserved = await orders.recorder.waitFor('tickets.updated', (data) => data.id === ticket.id);
       expect(reserved.data).toMatchObject({ version: 1, orderId: order.id });
+      // Both carry the request's trace and their event id for deduplication, and nothing else.
+      for (const event of [created, reserved]) {
+        const message = orders.recorder.recorded.find((recorded) => recorded.body.includes(event.id));
+        expect(message?.headers).toEqual({
+          'Nats-Msg-Id': event.id,
+          traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+        });
+      }
     });
 
     it('answers 404 for an unknown ticket, 400 for a bad id, 401 without a token', async () => {

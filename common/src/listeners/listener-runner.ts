@@ -76,6 +76,12 @@ export class ListenerRunner<DB extends CommonTables> {
   private readonly duration: Histogram;
 
   constructor(private readonly options: ListenerRunnerOptions<DB>) {
+    for (const setting of ['concurrency', 'batchSize'] as const) {
+      const value = options[setting];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new Error(`${setting} must be a positive integer`);
+      }
+    }
     this.durable = durableName(options.service, options.listener.subject);
     this.stream = options.bus.streamName(streamOf(options.listener.subject));
     const registry = options.metrics ?? new Registry();

@@ -77,8 +77,11 @@ export function enqueueWith<DB extends CommonTables>(
     .insertInto('outbox')
     .columns(['event_id', 'subject', 'envelope', 'headers'])
     .expression(
-      sql`select r.* from jsonb_to_recordset(${JSON.stringify(events.rows)}::jsonb)
-        as r(event_id uuid, subject text, envelope text, headers jsonb)
+      // The rows' headers are already serialized: read as text, then parsed, so that they are stored as the
+      // object they describe and not as a JSON string.
+      sql`select r.event_id, r.subject, r.envelope, r.headers::jsonb
+        from jsonb_to_recordset(${JSON.stringify(events.rows)}::jsonb)
+        as r(event_id uuid, subject text, envelope text, headers text)
         where exists (select from ${sql.table(onlyIf)})`,
     );
 }

@@ -37,6 +37,12 @@ interface ClaimedRow {
   created_ms: number;
 }
 
+/** A sequence number as it may be inlined in SQL: digits only, as the database sends a bigint. */
+function bigintLiteral(value: string): string {
+  if (!/^\d+$/.test(value)) throw new Error(`unexpected outbox sequence number ${JSON.stringify(value)}`);
+  return value;
+}
+
 /**
  * Publishes committed outbox rows to JetStream. Several relays (one per replica) can run on one outbox:
  * each claims a batch with FOR UPDATE SKIP LOCKED, publishes it with msgID = event id and awaits the
@@ -51,7 +57,8 @@ export class OutboxRelay {
   private readonly signal = new WakeSignal();
   private readonly batchSize: number;
   private readonly claimSql: string;
-  private readonly pool: pg.Pool;
+  /** One connection per worker, opened at start and closed at stop. */
+  private pool?: pg.Pool;
   /** The LISTEN connection, shared by the workers; reopened when lost. */
   private readonly notifications: InsertNotifications;
   private loops: Promise<void>[] = [];
@@ -78,13 +85,6 @@ export class OutboxRelay {
         (extract(epoch from created_at) * 1000)::float8 as created_ms
       from outbox where sent_at is null and next_attempt_at <= now()
       order by seq limit ${this.batchSize} for update skip locked`;
-    this.pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: this.workers,
-      application_name: 'outbox-relay',
-    });
-    // An idle connection that breaks is dropped by the pool; the next batch opens another.
-    this.pool.on('error', (error) => options.logger.warn({ err: error }, 'outbox relay connection lost'));
     const registry = options.metrics ?? new Registry();
     this.published = sharedMetric(registry, Counter, {
       name: 'outbox_published_total',
@@ -101,6 +101,24 @@ export class OutboxRelay {
     });
   }
 
+  private openPool(): pg.Pool {
+    const { connectionString, logger } = this.options;
+    const pool = new pg.Pool({
+      connectionString,
+      max: this.workers,
+      application_name: 'outbox-relay',
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
+    // A connection lost while idle or in the middle of a batch (a database restart, a terminated backend)
+    // must not crash the process: the batch fails, its transaction is gone, and the next batch reconnects.
+    pool.on('error', (error) => logger.warn({ err: error }, 'outbox relay connection lost'));
+    pool.on('connect', (client) => {
+      client.on('error', (error) => logger.warn({ err: error }, 'outbox relay connection lost'));
+    });
+    return pool;
+  }
+
   private get workers(): number {
     return this.options.workers ?? 2;
   }
@@ -108,6 +126,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.pool = this.openPool();
     await this.notifications.ensureListening();
     this.loops = Array.from({ length: this.workers }, () => this.run());
   }
@@ -119,7 +138,8 @@ export class OutboxRelay {
     this.signal.notifyAll();
     await Promise.all(this.loops);
     await this.notifications.close();
-    await this.pool.end();
+    await this.pool?.end();
+    this.pool = undefined;
   }
 
   private async run(): Promise<void> {
@@ -145,6 +165,7 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    if (!this.pool) return 0;
     const client = await this.pool.connect();
     try {
       const results = (await client.query(this.claimSql)) as unknown as pg.QueryResult<ClaimedRow>[];
@@ -158,10 +179,10 @@ export class OutboxRelay {
       const sent: string[] = [];
       for (const [i, outcome] of outcomes.entries()) {
         const row = rows[i] as ClaimedRow;
-        if (outcome.status === 'fulfilled') sent.push(row.seq);
+        if (outcome.status === 'fulfilled') sent.push(bigintLiteral(row.seq));
         else await this.recordFailure(client, row, outcome.reason);
       }
-      // Sequence numbers come from the database as digits; inlined, they spare the marking a round trip.
+      // Inlined, the sequence numbers spare the marking a round trip of its own.
       const markSent =
         sent.length > 0 ? `update outbox set sent_at = now() where seq in (${sent.join(',')});` : '';
       await client.query(`${markSent} commit`);
