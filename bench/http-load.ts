@@ -1,6 +1,7 @@
 import autocannon, { type Options, type Result } from 'autocannon';
 
 export interface LoadFigures {
+  requests: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -12,6 +13,7 @@ export interface LoadFigures {
 export async function runLoad(options: Options): Promise<LoadFigures> {
   const result: Result = await autocannon(options);
   return {
+    requests: result.requests.total,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,

@@ -16,7 +16,9 @@ import {
   type CommonTables,
 } from '@ticketing/common';
 import { NatsServer, PostgresServer, waitFor } from '@ticketing/common/testing';
+import { availableParallelism } from 'node:os';
 import { percentile, printFigures, rate, verdict } from '../bench-report';
+import { cpuDuring } from '../process-cpu';
 
 const RAW_SERIAL = 5_000;
 const RAW_WINDOWED = 40_000;
@@ -91,13 +93,21 @@ async function main() {
     await migrateToLatest(db as unknown as Kysely<unknown>);
     await provisionStreams(bus);
 
+    const servers = { postgres: postgres.pid, nats: nats.pid as number };
+    const cores = availableParallelism();
     const serial = await rawPublishRate(bus, RAW_SERIAL, 1);
-    const windowed = await rawPublishRate(bus, RAW_WINDOWED, WINDOW);
+    const publisherCpu = process.cpuUsage();
+    const { result: windowed, cpuMs: rawServerCpuMs } = await cpuDuring(servers, () =>
+      rawPublishRate(bus, RAW_WINDOWED, WINDOW),
+    );
+    const { user, system } = process.cpuUsage(publisherCpu);
     printFigures(
       'Raw JetStream publish (file storage, awaiting each PubAck, same client settings as the relay)',
       [
         ['one at a time (msg/s)', serial],
         [`${WINDOW} in flight (msg/s)`, windowed],
+        ['  publisher CPU per message (µs)', (user + system) / RAW_WINDOWED],
+        ['  nats-server CPU per message (µs)', (rawServerCpuMs.nats * 1000) / RAW_WINDOWED],
       ],
     );
 
@@ -113,15 +123,26 @@ async function main() {
     children.push(relay);
     listener.go();
     const drainStarted = performance.now();
-    relay.go();
-    await waitFor(() => listener.handledAt.size >= BACKLOG, { timeoutMs: 300_000, intervalMs: 5 });
+    const { cpuMs: drainServerCpuMs } = await cpuDuring(servers, async () => {
+      relay.go();
+      await waitFor(() => listener.handledAt.size >= BACKLOG, { timeoutMs: 300_000, intervalMs: 5 });
+    });
     const pipeline = rate(BACKLOG, performance.now() - drainStarted);
     const [relayCpuMs, listenerCpuMs] = await Promise.all([relay.cpuMs(), listener.cpuMs()]);
+    const perEvent = (cpuMs: number) => (cpuMs * 1000) / BACKLOG;
+    const eventCpuUs =
+      perEvent(relayCpuMs) +
+      perEvent(listenerCpuMs) +
+      perEvent(drainServerCpuMs.postgres) +
+      perEvent(drainServerCpuMs.nats);
     const throughputRatio = pipeline / windowed;
     printFigures('Outbox -> relay -> JetStream -> listener (inbox insert and handler in one transaction)', [
       ['pipeline throughput (events/s)', pipeline],
-      ['relay CPU per event (µs)', (relayCpuMs * 1000) / BACKLOG],
-      ['listener CPU per event (µs)', (listenerCpuMs * 1000) / BACKLOG],
+      ['  relay CPU per event (µs)', perEvent(relayCpuMs)],
+      ['  listener CPU per event (µs)', perEvent(listenerCpuMs)],
+      ['  PostgreSQL CPU per event (µs)', perEvent(drainServerCpuMs.postgres)],
+      ['  nats-server CPU per event (µs)', perEvent(drainServerCpuMs.nats)],
+      [`  ceiling at that cost on ${cores} cores (events/s)`, (cores * 1e6) / eventCpuUs],
       ['ratio to raw windowed publish', throughputRatio],
       ['target >= 0.5', verdict(throughputRatio >= 0.5)],
     ]);

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { signToken } from '@ticketing/common';
 import { NatsServer, PostgresServer } from '@ticketing/common/testing';
 import { printFigures, verdict } from '../bench-report';
+import { cpuDuring } from '../process-cpu';
 import { runLoad, type LoadFigures } from '../http-load';
 import { startServiceProcess } from '../../scripts/system/service-process';
 
@@ -23,23 +24,36 @@ async function sql(url: string, statement: string) {
   await client.end();
 }
 
-function load(url: string, authorization: string, ticketIds: string[]): Promise<LoadFigures> {
+/** The load on one contender, and the CPU that it and the database spent per request meanwhile. */
+async function load(
+  contender: { url: string; pid: number },
+  postgresPid: number,
+  authorization: string,
+  ticketIds: string[],
+): Promise<LoadFigures & { serviceCpuUs: number; databaseCpuUs: number }> {
   let next = 0;
-  return runLoad({
-    url: `${url}/api/orders`,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization },
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ ticketId: ticketIds[next++ % ticketIds.length] }),
-        }),
-      },
-    ],
-  });
+  const { result, cpuMs } = await cpuDuring({ service: contender.pid, database: postgresPid }, () =>
+    runLoad({
+      url: `${contender.url}/api/orders`,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization },
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ ticketId: ticketIds[next++ % ticketIds.length] }),
+          }),
+        },
+      ],
+    }),
+  );
+  return {
+    ...result,
+    serviceCpuUs: (cpuMs.service * 1000) / result.requests,
+    databaseCpuUs: (cpuMs.database * 1000) / result.requests,
+  };
 }
 
 async function main() {
@@ -77,18 +91,23 @@ async function main() {
     const authorization = `Bearer ${await signToken(JWT_KEY, { sub: 'bench-buyer', expiresIn: '1h' })}`;
 
     const baseline = await load(
-      bare.url,
+      bare,
+      postgres.pid,
       authorization,
       Array.from({ length: 1000 }, () => randomUUID()),
     );
-    const service = await load(orders.url, authorization, ticketIds);
+    const service = await load(orders, postgres.pid, authorization, ticketIds);
     const ratio = service.requestsPerSecond / baseline.requestsPerSecond;
     printFigures(`POST /api/orders, ${CONNECTIONS} connections, ${SECONDS} s each`, [
       ['bare express + pg INSERT (req/s)', baseline.requestsPerSecond],
       ['bare p99 (ms)', baseline.p99],
+      ['  bare process CPU per request (µs)', baseline.serviceCpuUs],
+      ['  PostgreSQL CPU per request (µs)', baseline.databaseCpuUs],
       ['orders service (req/s)', service.requestsPerSecond],
       ['orders p50 (ms)', service.p50],
       ['orders p99 (ms)', service.p99],
+      ['  orders process CPU per request (µs)', service.serviceCpuUs],
+      ['  PostgreSQL CPU per request (µs)', service.databaseCpuUs],
       ['orders non-2xx responses', service.non2xx],
       ['ratio to bare handler', ratio],
       ['target ratio >= 0.5', verdict(ratio >= 0.5)],

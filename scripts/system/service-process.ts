@@ -8,6 +8,7 @@ const repository = join(__dirname, '..', '..');
 export interface ServiceProcess {
   name: string;
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -71,6 +72,7 @@ export async function startServiceProcess(
   return {
     name,
     url,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

@@ -62,6 +62,11 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id, for benchmarks that account for its CPU. */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
