@@ -75,8 +75,9 @@ export class OutboxRelay {
       logger: options.logger,
     });
     this.batchSize = options.batchSize ?? 256;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new Error('batchSize must be a positive integer');
+    }
     // The table's statistics lag behind a burst of inserts, and the planner then prefers sorting a bitmap
     // scan of the whole backlog over walking the partial index in order, ten times slower per batch.
     this.claimSql = `begin;
