@@ -5,21 +5,33 @@ export interface DatabaseOptions {
   connectionString: string;
   maxConnections?: number;
   applicationName?: string;
+  /** Told when a connection is lost; by default it is dropped silently and the next query opens another. */
+  onConnectionLost?: (error: Error) => void;
 }
 
-export function createDatabase<DB>({
+/**
+ * A connection pool that survives the database going away: a connection lost while idle or while checked
+ * out (a restart, a terminated backend) must not crash the process with an unhandled `error` event; the
+ * query in progress fails, the pool drops the connection, and the next query opens a new one.
+ */
+export function createPool({
   connectionString,
   maxConnections = 10,
   applicationName,
-}: DatabaseOptions) {
+  onConnectionLost = () => undefined,
+}: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: maxConnections,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
-  // An idle client losing its connection (a database restart, a terminated backend) must not crash the
-  // process: the pool drops that client and the next query opens a new one.
-  pool.on('error', () => undefined);
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('error', onConnectionLost);
+  pool.on('connect', (client) => client.on('error', onConnectionLost));
+  return pool;
+}
+
+export function createDatabase<DB>(options: DatabaseOptions) {
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
 }

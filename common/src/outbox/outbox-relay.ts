@@ -1,7 +1,8 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Bus } from '../bus/bus';
 import { OUTBOX_CHANNEL } from '../database/common-migrations';
+import { createPool } from '../database/create-database';
 import { InsertNotifications } from '../database/insert-notifications';
 import type { Logger } from '../observability/logger';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -104,20 +105,13 @@ export class OutboxRelay {
 
   private openPool(): pg.Pool {
     const { connectionString, logger } = this.options;
-    const pool = new pg.Pool({
+    return createPool({
       connectionString,
-      max: this.workers,
-      application_name: 'outbox-relay',
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
+      maxConnections: this.workers,
+      applicationName: 'outbox-relay',
+      // The batch in progress fails, its transaction gone with the connection; the next one reconnects.
+      onConnectionLost: (error) => logger.warn({ err: error }, 'outbox relay connection lost'),
     });
-    // A connection lost while idle or in the middle of a batch (a database restart, a terminated backend)
-    // must not crash the process: the batch fails, its transaction is gone, and the next batch reconnects.
-    pool.on('error', (error) => logger.warn({ err: error }, 'outbox relay connection lost'));
-    pool.on('connect', (client) => {
-      client.on('error', (error) => logger.warn({ err: error }, 'outbox relay connection lost'));
-    });
-    return pool;
   }
 
   private get workers(): number {
