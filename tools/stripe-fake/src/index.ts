@@ -2,6 +2,7 @@ export { StripeFake, type StripeFakeOptions } from './stripe-fake';
 export { StripeError, type StripeErrorBody, type StripeErrorType } from './stripe-error';
 export type { Ledger, LedgerEntry } from './ledger';
 export type { WebhookSettings } from './webhooks/webhook-settings';
+export type { FailureMode, FailureOptions, FailureSettings } from './http/request-failures';
 export type { WebhookControls, WebhookDelivery } from './webhooks/webhook-sender';
 export type { AuthenticationOutcome } from './resources/payment-attempts';
 export type { PaymentIntent, PaymentIntentStatus, NextAction } from './resources/payment-intent';

@@ -2,10 +2,13 @@ import { StripeError } from './stripe-error';
 
 type ParamValues = Readonly<Record<string, unknown>>;
 
-export interface IntegerRange {
+export interface NumberRange {
   min?: number;
   max?: number;
 }
+
+/** A plain decimal as a form sends it: `1`, `0.25`, `.5`; no exponent, no `Infinity`. */
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
 
 function isRecord(value: unknown): value is ParamValues {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,32 +64,29 @@ export class Params {
     return this.required(key, this.oneOf(key, allowed));
   }
 
-  integer(key: string, range: IntegerRange = {}): number | undefined {
+  integer(key: string, range: NumberRange = {}): number | undefined {
     const value = this.raw(key);
     if (value === undefined || value === '') return undefined;
     const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
       throw this.invalid(key, `Invalid integer: ${String(value)}`, 'parameter_invalid_integer');
     }
-    if (range.min !== undefined && number < range.min) {
-      throw this.invalid(
-        key,
-        `This value must be greater than or equal to ${range.min}.`,
-        'parameter_invalid_integer',
-      );
-    }
-    if (range.max !== undefined && number > range.max) {
-      throw this.invalid(
-        key,
-        `This value must be less than or equal to ${range.max}.`,
-        'parameter_invalid_integer',
-      );
-    }
-    return number;
+    return this.inRange(key, number, range, 'parameter_invalid_integer');
   }
 
-  requiredInteger(key: string, range: IntegerRange = {}): number {
+  requiredInteger(key: string, range: NumberRange = {}): number {
     return this.required(key, this.integer(key, range));
+  }
+
+  /** A decimal, such as a rate; Stripe's own parameters are integers, so only the fake's controls use this. */
+  decimal(key: string, range: NumberRange = {}): number | undefined {
+    const value = this.raw(key);
+    if (value === undefined || value === '') return undefined;
+    const number = typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isFinite(number)) {
+      throw this.invalid(key, `Invalid decimal: ${String(value)}`);
+    }
+    return this.inRange(key, number, range);
   }
 
   boolean(key: string): boolean | undefined {
@@ -128,6 +128,16 @@ export class Params {
 
   invalid(key: string, message: string, code?: string): StripeError {
     return StripeError.invalidRequest(message, { param: this.name(key), ...(code && { code }) });
+  }
+
+  private inRange(key: string, number: number, range: NumberRange, code?: string): number {
+    if (range.min !== undefined && number < range.min) {
+      throw this.invalid(key, `This value must be greater than or equal to ${range.min}.`, code);
+    }
+    if (range.max !== undefined && number > range.max) {
+      throw this.invalid(key, `This value must be less than or equal to ${range.max}.`, code);
+    }
+    return number;
   }
 
   private required<T>(key: string, value: T | undefined): T {

@@ -8,6 +8,7 @@ import { apiRouter } from './http/api-router';
 import { controlRouter } from './http/control-router';
 import { createApp } from './http/create-app';
 import { IdempotencyKeys } from './http/idempotency-keys';
+import { RequestFailures, type FailureOptions, type FailureSettings } from './http/request-failures';
 import { newWebhookSecret } from './ids';
 import type { Ledger } from './ledger';
 import type { AuthenticationOutcome } from './resources/payment-attempts';
@@ -48,6 +49,7 @@ export class StripeFake {
   private readonly sender: WebhookSender;
   private readonly state: FakeState;
   private readonly idempotencyKeys = new IdempotencyKeys();
+  private readonly requestFailures = new RequestFailures();
   private latency: number;
 
   private constructor(
@@ -75,6 +77,7 @@ export class StripeFake {
       idempotencyKeys: this.idempotencyKeys,
       lookup: (id) => this.state.findObject(id),
       latencyMs: () => this.latency,
+      failures: this.requestFailures,
     });
     server.on('request', createApp(apiRouter(this.state, pipeline), controlRouter(this)));
   }
@@ -94,6 +97,20 @@ export class StripeFake {
     this.latency = ms;
   }
 
+  /** The failures injected into `/v1` requests, with the seed in use and the forced failures still to come. */
+  get failures(): FailureSettings {
+    return this.requestFailures.settings();
+  }
+
+  /**
+   * Makes `/v1` requests fail as Stripe and networks do, for chaos tests: `error` answers Stripe's 500 without
+   * doing anything; `drop` does the work and then cuts the connection without answering. The `next` requests
+   * fail for sure, then each with probability `rate`, drawn from a source seeded with `seed`.
+   */
+  setFailures(options: FailureOptions): void {
+    this.requestFailures.configure(options);
+  }
+
   /** Completes (`succeed`) or fails the 3-D Secure challenge of an intent in `requires_action`. */
   authenticate(paymentIntentId: string, outcome: AuthenticationOutcome): PaymentIntent {
     return structuredClone(this.state.paymentIntents.authenticate(paymentIntentId, outcome, NO_REQUEST));
@@ -106,13 +123,15 @@ export class StripeFake {
 
   /**
    * Forgets every object, event, idempotency key and pending webhook, and turns the test switches (duplicate,
-   * out of order, pause, latency) back to how the fake started. The webhook endpoint and secret are kept.
+   * out of order, pause, latency, failures) back to how the fake started. The webhook endpoint and secret are
+   * kept.
    */
   reset(): void {
     this.state.clear();
     this.idempotencyKeys.clear();
     this.sender.reset();
     this.latency = this.options.latencyMs ?? 0;
+    this.requestFailures.configure({ mode: 'none' });
   }
 
   async stop(): Promise<void> {

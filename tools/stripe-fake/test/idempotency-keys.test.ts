@@ -13,11 +13,12 @@ function claim(keys: IdempotencyKeys, fingerprint = 'same request') {
 describe('IdempotencyKeys', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('frees an abandoned key, so that a request which failed on the server can be retried', () => {
+  it('keeps server errors too, as Stripe documents: a retry with the key gets the same 500', () => {
     const keys = new IdempotencyKeys();
-    claim(keys).abandon();
+    const serverError = { status: 500, body: '{"error":{"type":"api_error"}}', requestId: 'req_failed' };
+    claim(keys).complete(serverError);
 
-    expect(keys.begin('sk_test_a', 'key_1', 'same request')).toHaveProperty('claim');
+    expect(keys.begin('sk_test_a', 'key_1', 'same request')).toEqual({ replay: serverError });
   });
 
   it('forgets keys after 24 hours, as Stripe does', () => {

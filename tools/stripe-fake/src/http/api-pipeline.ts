@@ -8,6 +8,7 @@ import type { ApiKeyPolicy } from './api-keys';
 import { requestFingerprint, type IdempotencyKeys } from './idempotency-keys';
 import { errorResponse, jsonResponse, sendJson, type JsonResponse } from './json-response';
 import { pathId, readApiParams, requestPath } from './request-params';
+import { injectedServerError, type RequestFailures } from './request-failures';
 import { unrecognizedUrl } from './unrecognized-url';
 
 /** What an endpoint gets: the `:id` of its path, its parameters, and the request to name in events. */
@@ -26,38 +27,20 @@ export interface ApiPipelineDependencies {
   lookup: ObjectLookup;
   /** Simulated Stripe latency, read on each request so that tests can change it. */
   latencyMs: () => number;
+  /** Read where each failure would strike: `error` instead of running an endpoint, `drop` instead of answering. */
+  failures: RequestFailures;
 }
 
-/** What every `/v1` request goes through: authentication, parameters, idempotency, latency and expansion. */
+/**
+ * What every `/v1` request goes through: authentication, parameters, idempotency, latency, injected failures
+ * and expansion.
+ */
 export class ApiPipeline {
   constructor(private readonly deps: ApiPipelineDependencies) {}
 
   endpoint(handler: ApiHandler): RequestHandler {
     return async (req, res) => {
-      try {
-        const apiKey = this.deps.apiKeys.authenticate(req.get('Authorization'));
-        const form = readApiParams(req);
-        const idempotencyKey = req.method === 'POST' ? req.get('Idempotency-Key') : undefined;
-        if (idempotencyKey === undefined) {
-          sendJson(res, await this.run(handler, req, res, form, null));
-          return;
-        }
-        res.set('Idempotency-Key', idempotencyKey);
-        const fingerprint = requestFingerprint(req.method, requestPath(req), form);
-        const started = this.deps.idempotencyKeys.begin(apiKey, idempotencyKey, fingerprint);
-        if ('replay' in started) {
-          res.set({ 'Idempotent-Replayed': 'true', 'Original-Request': started.replay.requestId });
-          sendJson(res, started.replay);
-          return;
-        }
-        const response = await this.run(handler, req, res, form, idempotencyKey);
-        // As in Stripe, a server error is not kept: the client may retry it with the same key.
-        if (response.status >= 500) started.claim.abandon();
-        else started.claim.complete({ ...response, requestId: requestIdOf(res) });
-        sendJson(res, response);
-      } catch (error) {
-        sendJson(res, errorResponse(error));
-      }
+      this.answer(req, res, await this.respond(handler, req, res).catch(errorResponse));
     };
   }
 
@@ -68,9 +51,27 @@ export class ApiPipeline {
         this.deps.apiKeys.authenticate(req.get('Authorization'));
         throw unrecognizedUrl(req);
       } catch (error) {
-        sendJson(res, errorResponse(error));
+        this.answer(req, res, errorResponse(error));
       }
     };
+  }
+
+  private async respond(handler: ApiHandler, req: Request, res: Response): Promise<JsonResponse> {
+    const apiKey = this.deps.apiKeys.authenticate(req.get('Authorization'));
+    const form = readApiParams(req);
+    const idempotencyKey = req.method === 'POST' ? req.get('Idempotency-Key') : undefined;
+    if (idempotencyKey === undefined) return this.run(handler, req, res, form, null);
+    res.set('Idempotency-Key', idempotencyKey);
+    const fingerprint = requestFingerprint(req.method, requestPath(req), form);
+    const started = this.deps.idempotencyKeys.begin(apiKey, idempotencyKey, fingerprint);
+    if ('replay' in started) {
+      res.set({ 'Idempotent-Replayed': 'true', 'Original-Request': started.replay.requestId });
+      return started.replay;
+    }
+    const response = await this.run(handler, req, res, form, idempotencyKey);
+    // Stripe keeps whatever a request that got to run answered, 500s included: a retry gets the same answer.
+    started.claim.complete({ ...response, requestId: requestIdOf(res) });
+    return response;
   }
 
   private async run(
@@ -82,6 +83,7 @@ export class ApiPipeline {
   ): Promise<JsonResponse> {
     const latencyMs = this.deps.latencyMs();
     if (latencyMs > 0) await delay(latencyMs);
+    if (this.deps.failures.strikes('error')) return errorResponse(injectedServerError());
     try {
       const params = new Params(form);
       const expand = readExpandPaths(params);
@@ -91,6 +93,15 @@ export class ApiPipeline {
     } catch (error) {
       return errorResponse(error);
     }
+  }
+
+  /**
+   * Sends the answer, unless a `drop` failure strikes: then the connection is cut without one, as when Stripe
+   * did the work but its answer was lost on the way. The SDK sees a reset connection (`StripeConnectionError`).
+   */
+  private answer(req: Request, res: Response, response: JsonResponse): void {
+    if (this.deps.failures.strikes('drop')) req.socket.destroy();
+    else sendJson(res, response);
   }
 }
 

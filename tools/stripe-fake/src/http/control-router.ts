@@ -1,8 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { Params } from '../params';
+import { MAX_SEED } from '../seeded-random';
+import { StripeError } from '../stripe-error';
 import type { StripeFake } from '../stripe-fake';
 import type { WebhookSettings } from '../webhooks/webhook-settings';
 import { errorResponse, jsonResponse, sendJson } from './json-response';
+import { FAILURE_MODES, type FailureOptions } from './request-failures';
 import { pathId, readControlParams } from './request-params';
 
 /** The fake's test controls over HTTP, under `/_fake`; they need no API key. See the README. */
@@ -57,6 +60,17 @@ export function controlRouter(fake: StripeFake): Router {
       return { latency_ms: fake.latencyMs };
     }),
   );
+  router.get(
+    '/failures',
+    control(() => fake.failures),
+  );
+  router.post(
+    '/failures',
+    control((params) => {
+      fake.setFailures(readFailureOptions(params));
+      return fake.failures;
+    }),
+  );
   return router;
 }
 
@@ -81,6 +95,20 @@ function readWebhookChanges(params: Params): Partial<WebhookSettings> {
     maxAttempts: params.integer('max_attempts', { min: 1 }),
     retryDelayMs: params.integer('retry_delay_ms', { min: 0 }),
   };
+}
+
+/** `mode` may be left out only to turn failures off, as `{ "rate": 0 }` does. */
+function readFailureOptions(params: Params): FailureOptions {
+  params.rejectUnknown(['mode', 'rate', 'next', 'seed']);
+  const rate = params.decimal('rate', { min: 0, max: 1 }) ?? 0;
+  const next = params.integer('next', { min: 0 }) ?? 0;
+  const seed = params.integer('seed', { min: 0, max: MAX_SEED });
+  const failsNothing = rate === 0 && next === 0;
+  const mode = params.oneOf('mode', ['none', ...FAILURE_MODES]) ?? (failsNothing ? 'none' : undefined);
+  if (mode === undefined) throw StripeError.parameterMissing('mode');
+  if (mode !== 'none') return { mode, rate, next, seed };
+  if (!failsNothing) throw params.invalid('mode', 'Mode none fails nothing: leave out rate and next.');
+  return { mode };
 }
 
 function webhookSettingsJson(settings: WebhookSettings): object {

@@ -7,10 +7,9 @@ export interface RecordedResponse extends JsonResponse {
   requestId: string;
 }
 
-/** The right to run a keyed request: whoever holds it must either record the response or give the key up. */
+/** The right to run a keyed request: whoever holds it must record the response, whatever it is. */
 export interface IdempotencyClaim {
   complete(response: RecordedResponse): void;
-  abandon(): void;
 }
 
 interface KeyEntry {
@@ -25,9 +24,10 @@ const MAX_KEY_LENGTH = 255;
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Stripe's idempotent requests: the first POST with a key runs and its response is kept; the same key with
- * the same method, path and parameters replays it; with different ones it is an `idempotency_error`; while
- * the first is still running, a second is refused with a 409. Keys are scoped to the API key.
+ * Stripe's idempotent requests: the first POST with a key runs and its response is kept, whatever it is, 500s
+ * included (https://docs.stripe.com/api/idempotent_requests); the same key with the same method, path and
+ * parameters replays it; with different ones it is an `idempotency_error`; while the first is still running,
+ * a second is refused with a 409. Keys are scoped to the API key.
  */
 export class IdempotencyKeys {
   private readonly entries = new Map<string, KeyEntry>();
@@ -50,9 +50,6 @@ export class IdempotencyKeys {
         claim: {
           complete: (response) => {
             entry.response = response;
-          },
-          abandon: () => {
-            if (this.entries.get(scopedKey) === entry) this.entries.delete(scopedKey);
           },
         },
       };
