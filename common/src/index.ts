@@ -31,6 +31,13 @@ export { WakeSignal } from './outbox/wake-signal';
 export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';
 export { notifyOnInsert } from './database/notify-on-insert';
 export { isUniqueViolation } from './database/unique-violation';
+export { retryTransaction } from './database/retry-transaction';
+export {
+  DependencyUnavailableError,
+  isDatabaseUnavailable,
+  isRetryableTransactionFailure,
+  isTransientFailure,
+} from './errors/dependency-unavailable';
 export {
   defineListener,
   RetryLater,

@@ -17,7 +17,13 @@ import {
   validateRequest,
   type CommonTables,
 } from '../src';
-import { createTestInfrastructure, type TestInfrastructure } from '../src/testing';
+import {
+  acceptConnections,
+  createTestInfrastructure,
+  refuseConnections,
+  waitFor,
+  type TestInfrastructure,
+} from '../src/testing';
 import { silentLogger } from './bus-fixture';
 
 const JWT_KEY = 'test-key-that-is-long-enough';
@@ -33,11 +39,51 @@ describe('HTTP toolkit', () => {
   let orderCalls = 0;
   let release: (() => void) | undefined;
   let databaseUp = true;
+  let releaseSlow: (() => void) | undefined;
+  let refuseNext = false;
+  let slowRequestsHang = true;
+  /** A second replica of the app, on its own pool: destroying the pool is how it dies mid-request. */
+  let replicaDb: Kysely<CommonTables>;
+  let replica: Express;
+
+  /** Routes whose idempotency claims lapse after 300 ms without renewal. */
+  const shortClaimRoutes = (express: Express, database: Kysely<CommonTables>) => {
+    express.post(
+      '/api/slow',
+      requireAuth,
+      idempotency(database, { lockTimeoutMs: 300 }),
+      async (_req, res) => {
+        if (slowRequestsHang) await new Promise<void>((resolve) => (releaseSlow = resolve));
+        res.status(201).json({ slow: true });
+      },
+    );
+    express.post(
+      '/api/outage',
+      requireAuth,
+      idempotency(database, { lockTimeoutMs: 300 }),
+      async (req, res) => {
+        if (refuseNext) {
+          refuseNext = false;
+          await refuseConnections(infra.databaseUrl);
+          await sql`select 1`.execute(database);
+        }
+        res.status(201).json({ done: true });
+      },
+    );
+  };
 
   beforeAll(async () => {
     infra = await createTestInfrastructure();
     db = createDatabase<CommonTables>({ connectionString: infra.databaseUrl });
     await migrateToLatest(db as unknown as Kysely<unknown>);
+    replicaDb = createDatabase<CommonTables>({ connectionString: infra.databaseUrl });
+    replica = createHttpApp({
+      logger: silentLogger,
+      metrics: createMetricsRegistry('replica'),
+      readinessChecks: {},
+      authentication: { jwtKey: JWT_KEY },
+      routes: (express) => shortClaimRoutes(express, replicaDb),
+    });
     app = createHttpApp({
       logger: silentLogger,
       metrics: createMetricsRegistry('test'),
@@ -73,6 +119,7 @@ describe('HTTP toolkit', () => {
               .json({ id: randomUUID(), call: orderCalls });
           },
         );
+        shortClaimRoutes(express, db);
       },
     });
   });
@@ -223,6 +270,85 @@ describe('HTTP toolkit', () => {
       release = undefined;
       expect((await first).status).toBe(201);
       await post('key-4', payload).expect(201);
+    });
+
+    it('keeps the key of a request that runs longer than the claim, by renewing it', async () => {
+      const slow = () =>
+        request(app)
+          .post('/api/slow')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', 'slow-1');
+      const first = slow().then((response) => response);
+      await waitFor(() => releaseSlow !== undefined);
+      const started = Date.now();
+      // Five times the claim's 300 ms: every retry meanwhile finds the first still running.
+      while (Date.now() - started < 1_500) await slow().expect(409);
+      releaseSlow?.();
+      releaseSlow = undefined;
+      await first;
+    });
+
+    it('lets a retry take over the key of a request whose process died, once its claim lapses', async () => {
+      const dying = request(replica)
+        .post('/api/slow')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', 'dead-1')
+        .send({})
+        .then((response) => response);
+      await waitFor(() => releaseSlow !== undefined);
+      const releaseDying = releaseSlow;
+      releaseSlow = undefined;
+      // The replica's process "dies": its database connections go, and nothing renews or releases the key.
+      await replicaDb.destroy();
+      const retry = () =>
+        request(app)
+          .post('/api/slow')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', 'dead-1')
+          .send({})
+          .then((response) => response);
+      slowRequestsHang = false;
+      await retry().then((response) => expect(response.status).toBe(409));
+      const taken = await waitFor(async () => {
+        const response = await retry();
+        return response.status !== 409 && response;
+      });
+      expect(taken.status).toBe(201);
+      releaseDying?.();
+      await dying.catch(() => undefined);
+    });
+
+    it('answers 503 with Retry-After when the database refuses connections, and frees the key once it is back', async () => {
+      const outage = () =>
+        request(app)
+          .post('/api/outage')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', 'outage-1')
+          .send({});
+      refuseNext = true;
+      try {
+        const failed = await outage().expect(503);
+        expect(failed.headers['retry-after']).toBe('2');
+        expect(failed.body).toEqual({
+          errors: [{ message: 'The service is briefly unavailable; retry shortly' }],
+        });
+        const meanwhile = await outage();
+        expect(meanwhile.status).toBe(503);
+      } finally {
+        await acceptConnections(infra.databaseUrl);
+      }
+      await request(app)
+        .post('/api/outage')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', 'outage-2')
+        .send({})
+        .expect(201);
+      // The first request's key was released (or its claim lapsed): the retry runs, rather than 409.
+      const retried = await waitFor(async () => {
+        const response = await outage();
+        return response.status !== 409 && response;
+      });
+      expect(retried.status).toBe(201);
     });
 
     it('does not store a 500, so the request can be retried with its key', async () => {

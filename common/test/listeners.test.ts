@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { Registry } from 'prom-client';
 import { DeadLetterHeaders, defineListener, versionOrder } from '../src';
-import { waitFor } from '../src/testing';
+import { acceptConnections, refuseConnections, waitFor } from '../src/testing';
 import { BusFixture, envelope, expirationCompleted, recordEffect, type TestDatabase } from './bus-fixture';
 
 describe('listeners', () => {
@@ -91,6 +92,54 @@ describe('listeners', () => {
     expect(letter?.headers[DeadLetterHeaders.Reason]).toBe('handler failed 3 times: database says no');
     expect(letter?.headers[DeadLetterHeaders.Deliveries]).toBe('3');
     expect(attempts).toBe(3);
+  });
+
+  it('waits out a database that refuses connections, however many deliveries that takes, and parks nothing', async () => {
+    const metrics = new Registry();
+    await fixture.listen(recordEffect, { maxDeliveries: 2, metrics, unavailableMaxDelayMs: 50 });
+    const unavailableDeliveries = async () =>
+      (await metrics.getSingleMetric('events_handled_total')?.get())?.values.find(
+        (value) => value.labels.outcome === 'unavailable',
+      )?.value ?? 0;
+
+    await refuseConnections(fixture.infra.databaseUrl);
+    const event = envelope('expiration.completed', expirationCompleted());
+    await fixture.publishRaw('expiration.completed', event);
+    // Far more deliveries than maxDeliveries, all failed by the outage.
+    await waitFor(async () => (await unavailableDeliveries()) >= 6);
+    await acceptConnections(fixture.infra.databaseUrl);
+
+    await waitFor(async () => (await fixture.effects()).length === 1);
+    expect((await fixture.effects())[0]?.event_id).toBe(event.id);
+    expect(fixture.recorder.recorded.filter((recorded) => recorded.subject.startsWith('dlq.'))).toEqual([]);
+  });
+
+  it('never delivers a dead-lettered message again (nats-server 2.9 ignores a term with a reason)', async () => {
+    const poison = envelope('expiration.completed', expirationCompleted());
+    const attempts: string[] = [];
+    const runner = await fixture.listen(
+      defineListener<TestDatabase, 'expiration.completed'>('expiration.completed', async (event, context) => {
+        attempts.push(event.id);
+        if (event.id === poison.id) throw new Error('cannot handle this one');
+        await recordEffect.handle(event, context);
+      }),
+      { maxDeliveries: 2, ackWaitMs: 1_000 },
+    );
+    await fixture.publishRaw('expiration.completed', poison);
+    await waitFor(() =>
+      fixture.recorder.recorded.some((recorded) => recorded.subject === 'dlq.expiration.completed'),
+    );
+    // A message the server still waits on an ack for would come back once the 1 s ack wait is over.
+    const stream = fixture.bus.streamName('EXPIRATION');
+    await waitFor(async () => {
+      const info = await fixture.bus.jsm.consumers.info(stream, runner.durable);
+      return info.num_ack_pending === 0 && info.num_pending === 0;
+    });
+    // Later events still flow, and the poisoned one was tried exactly as often as allowed.
+    const later = envelope('expiration.completed', expirationCompleted());
+    await fixture.publishRaw('expiration.completed', later);
+    await waitFor(async () => (await fixture.effects()).length === 1);
+    expect(attempts.filter((id) => id === poison.id)).toHaveLength(2);
   });
 
   it('applies version 3 after version 2 when it arrives first', async () => {

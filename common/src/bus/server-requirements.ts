@@ -2,8 +2,10 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
 /**
- * The oldest server the bus is written for: message dedup by Nats-Msg-Id, durable pull consumers,
- * nak with delay. Features of later servers (filter_subjects, per-message TTL, schedules) are not used.
+ * The oldest server the bus is written for. It relies on: message dedup by Nats-Msg-Id, durable pull
+ * consumers with `fetch`, `nak` with a delay, a plain `term`, and updating a consumer's ack wait and
+ * max ack pending in place. Features of later servers are not used: `filter_subjects` (2.10), a `term`
+ * with a reason (ignored by 2.9, which then redelivers the message), per-message TTL and schedules.
  */
 export const MINIMUM_SERVER_VERSION = '2.9.0';
 
@@ -17,17 +19,29 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * Why a nats-server of `version` cannot carry the bus, or undefined when it can.
+ *
+ * @example
+ * unsupportedServerReason('2.8.4'); // 'nats-server 2.8.4 is too old: the bus needs 2.9.0 or later'
+ */
+export function unsupportedServerReason(version: string | undefined): string | undefined {
+  if (version === undefined || !/^v?\d+\.\d+\.\d+/.test(version)) {
+    return `nats-server did not report a version the bus can check (${version ?? 'none'})`;
+  }
+  if (compareVersions(version, MINIMUM_SERVER_VERSION) < 0) {
+    return `nats-server ${version} is too old: the bus needs ${MINIMUM_SERVER_VERSION} or later`;
+  }
+  return undefined;
+}
+
 /** Fails start-up, loudly and with the fix, when the server cannot carry the bus. */
 export async function assertServerSupportsBus(
   connection: NatsConnection,
   url: string,
 ): Promise<JetStreamManager> {
-  const version = connection.info?.version ?? '0.0.0';
-  if (compareVersions(version, MINIMUM_SERVER_VERSION) < 0) {
-    throw new Error(
-      `nats-server ${version} at ${url} is too old: the bus needs ${MINIMUM_SERVER_VERSION} or later`,
-    );
-  }
+  const unsupported = unsupportedServerReason(connection.info?.version);
+  if (unsupported) throw new Error(`${unsupported} (at ${url})`);
   try {
     return await jetstreamManager(connection, { checkAPI: true });
   } catch (error) {

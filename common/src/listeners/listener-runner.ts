@@ -3,6 +3,7 @@ import { nanos } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Bus } from '../bus/bus';
+import { isTransientFailure } from '../errors/dependency-unavailable';
 import { withCommonTables, type CommonTables } from '../database/common-tables';
 import { parseEnvelope, type EventEnvelope } from '../events/event-envelope';
 import { streamOf } from '../events/event-streams';
@@ -26,13 +27,21 @@ export interface ListenerRunnerOptions<DB extends CommonTables> {
   batchSize?: number;
   /** How long the server waits for an ack before redelivering (a crashed or stuck handler). */
   ackWaitMs?: number;
-  /** Deliveries after which a failing message goes to the dead-letter subject. */
+  /**
+   * Failed runs of the handler after which a message goes to the dead-letter subject. Failures of our own
+   * infrastructure (see `isTransientFailure`) do not count: they are retried until it is back.
+   */
   maxDeliveries?: number;
-  /** Deliveries a message may wait for its predecessor before it is dead-lettered. */
+  /** Deliveries a message may come before its predecessor before it is dead-lettered. */
   maxEarlyDeliveries?: number;
   /** Redelivery delay after a failure: min(base * 2^(deliveries-1), max). */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /**
+   * The longest wait between tries while the infrastructure is away: short, so that events flow again
+   * within seconds of its return.
+   */
+  unavailableMaxDelayMs?: number;
 }
 
 /** The durable consumer name of `service` for `subject`: `orders-expiration-completed`. */
@@ -43,12 +52,20 @@ export function durableName(service: string, subject: string): string {
 /** How long one pull waits for messages; also how long a stop may wait for the pull in progress. */
 const PULL_EXPIRES_MS = 1_000;
 const PULL_RETRY_DELAY_MS = 250;
+/** Messages whose failures this replica counts at once; beyond it the oldest counts are forgotten. */
+const MAX_COUNTED_MESSAGES = 10_000;
+const OUTAGE_WARNING_INTERVAL_MS = 5_000;
 
 interface ReceivedEvent {
   msg: JsMsg;
   envelope: EventEnvelope;
   trace: TraceContext;
   log: Logger;
+}
+
+interface Tries {
+  failed: number;
+  early: number;
 }
 
 class EarlyEvent extends Error {
@@ -72,6 +89,13 @@ export class ListenerRunner<DB extends CommonTables> {
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
   private dispatchScheduled = false;
+  /**
+   * Per message (by stream sequence): handler failures, and deliveries that came before their
+   * predecessor. Outages of our infrastructure are not counted, which the delivery count cannot tell
+   * apart. Kept per replica; a restart forgets them, which only allows a message more tries.
+   */
+  private readonly tries = new Map<number, Tries>();
+  private lastOutageWarningAt = 0;
   private readonly outcomes: Counter;
   private readonly duration: Histogram;
 
@@ -230,11 +254,14 @@ export class ListenerRunner<DB extends CommonTables> {
     try {
       const effects = await this.handleOnce(received);
       for (const [i, event] of received.entries()) {
+        this.tries.delete(event.msg.info.streamSequence);
         event.msg.ack();
         this.outcomes.inc({ consumer: this.durable, outcome: effects[i] });
       }
     } catch (error) {
-      if (received.length === 1) {
+      if (isTransientFailure(error)) {
+        for (const event of received) this.waitForInfrastructure(event.msg, error, event.log);
+      } else if (received.length === 1) {
         await this.handleFailure(
           (received[0] as ReceivedEvent).msg,
           error,
@@ -287,41 +314,70 @@ export class ListenerRunner<DB extends CommonTables> {
   }
 
   private async handleFailure(msg: JsMsg, error: unknown, log: Logger): Promise<void> {
-    const deliveries = msg.info.deliveryCount;
     if (error instanceof EarlyEvent) {
-      if (deliveries >= (this.options.maxEarlyDeliveries ?? 50)) {
+      const early = this.count(msg, 'early');
+      if (early >= (this.options.maxEarlyDeliveries ?? 50)) {
         await this.deadLetter(msg, `its predecessor never arrived: ${error.message}`, log);
         return;
       }
       log.debug({ reason: error.message }, 'event arrived before its predecessor; retrying later');
       this.outcomes.inc({ consumer: this.durable, outcome: 'early' });
-      msg.nak(this.retryDelay(deliveries));
+      msg.nak(this.retryDelay(early));
       return;
     }
+    const failed = this.count(msg, 'failed');
     const reason = error instanceof Error ? error.message : String(error);
-    if (deliveries >= (this.options.maxDeliveries ?? 5)) {
-      await this.deadLetter(msg, `handler failed ${deliveries} times: ${reason}`, log);
+    if (failed >= (this.options.maxDeliveries ?? 5)) {
+      await this.deadLetter(msg, `handler failed ${failed} times: ${reason}`, log);
       return;
     }
     log.warn({ err: error }, 'event handler failed; will retry');
     this.outcomes.inc({ consumer: this.durable, outcome: 'failed' });
-    msg.nak(this.retryDelay(deliveries));
+    msg.nak(this.retryDelay(failed));
+  }
+
+  /**
+   * Our own infrastructure failed, not the event: it comes back after a short, growing delay, as often as
+   * it takes. Readiness probes report the outage meanwhile.
+   */
+  private waitForInfrastructure(msg: JsMsg, error: unknown, log: Logger): void {
+    // Every event in hand fails the same way during an outage: one warning every few seconds says it all.
+    const now = Date.now();
+    const level = now - this.lastOutageWarningAt >= OUTAGE_WARNING_INTERVAL_MS ? 'warn' : 'debug';
+    if (level === 'warn') this.lastOutageWarningAt = now;
+    log[level]({ err: error }, 'infrastructure unavailable; event will be retried');
+    this.outcomes.inc({ consumer: this.durable, outcome: 'unavailable' });
+    msg.nak(Math.min(this.retryDelay(msg.info.deliveryCount), this.options.unavailableMaxDelayMs ?? 5_000));
+  }
+
+  private count(msg: JsMsg, kind: keyof Tries): number {
+    const sequence = msg.info.streamSequence;
+    const tries = this.tries.get(sequence) ?? { failed: 0, early: 0 };
+    tries[kind] += 1;
+    // Re-inserted, so that the map's order is least recently counted first.
+    this.tries.delete(sequence);
+    this.tries.set(sequence, tries);
+    if (this.tries.size > MAX_COUNTED_MESSAGES) this.tries.delete(this.tries.keys().next().value as number);
+    return tries[kind];
   }
 
   private retryDelay(deliveries: number): number {
     const base = this.options.retryBaseDelayMs ?? 250;
-    return Math.min(base * 2 ** (deliveries - 1), this.options.retryMaxDelayMs ?? 30_000);
+    return Math.min(base * 2 ** Math.min(deliveries - 1, 30), this.options.retryMaxDelayMs ?? 30_000);
   }
 
   private async deadLetter(msg: JsMsg, reason: string, log: Logger): Promise<void> {
     try {
       await publishDeadLetter(this.options.bus, this.options.listener.subject, this.durable, msg, reason);
-      msg.term(reason.slice(0, 200));
+      // A plain term: nats-server 2.9 ignores a term that carries a reason, and redelivers the message
+      // after the ack wait. The reason travels with the dead letter instead.
+      msg.term();
+      this.tries.delete(msg.info.streamSequence);
       this.outcomes.inc({ consumer: this.durable, outcome: 'dead_lettered' });
       log.error({ reason }, 'event sent to the dead-letter subject');
     } catch (error) {
       // Nothing is dropped: the message comes back and the dead-lettering is tried again.
-      log.error({ err: error, reason }, 'could not publish dead letter; will retry');
+      log.warn({ err: error, reason }, 'could not publish dead letter; will retry');
       msg.nak(this.retryDelay(msg.info.deliveryCount));
     }
   }

@@ -7,3 +7,4 @@ export { createTestInfrastructure, type TestInfrastructure } from './test-infras
 export { EventRecorder, type RecordedEvent } from './event-recorder';
 export { OpenApiValidator, type CheckedResponse } from './openapi-validator';
 export { ServiceUnderTest, TEST_JWT_KEY } from './service-under-test';
+export { acceptConnections, refuseConnections } from './database-outage';

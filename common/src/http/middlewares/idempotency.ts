@@ -10,9 +10,18 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 export interface IdempotencyOptions {
-  /** A first request still unanswered after this long is taken to have died; its key can be retried. */
+  /**
+   * How long a key stays claimed without its request renewing the claim. A running request renews it every
+   * third of this; a request whose process died stops renewing, and a retry may take the key over this
+   * long after the crash.
+   */
   lockTimeoutMs?: number;
 }
+
+/** A request still unanswered after this long stops renewing its claim: it is stuck, not running. */
+const LONGEST_CLAIM_MS = 5 * 60_000;
+/** Tries to release the key of a failed request while the database it failed on is away. */
+const RELEASE_ATTEMPTS = 8;
 
 /** Response headers worth replaying with a stored response. */
 const REPLAYED_RESPONSE_HEADERS = ['location'];
@@ -34,7 +43,7 @@ export function idempotency<DB extends CommonTables>(
   options: IdempotencyOptions = {},
 ): RequestHandler {
   const db = withCommonTables(database);
-  const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+  const lockTimeoutMs = options.lockTimeoutMs ?? 6_000;
 
   return async (req, res, next) => {
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
@@ -92,7 +101,7 @@ export function idempotency<DB extends CommonTables>(
           .executeTakeFirst();
         if (!takenOver) return next(new ConflictError('A request with this Idempotency-Key is in progress'));
       }
-      recordResponse(db, res, scope, key);
+      recordResponse(db, res, scope, key, lockTimeoutMs);
       next();
     } catch (error) {
       next(error);
@@ -100,16 +109,55 @@ export function idempotency<DB extends CommonTables>(
   };
 }
 
-/** Stores the response before it is sent, so that a retry arriving right after it sees the result. */
-function recordResponse(db: Kysely<CommonTables>, res: Response, scope: string, key: string): void {
+/**
+ * Keeps the key claimed while the request runs, and stores the response before it is sent, so that a retry
+ * arriving right after it sees the result. A 5xx is not stored: the key is released for a retry, and if
+ * the database that failed the request fails the release too, the release is tried again in the background
+ * (the claim also lapses once it is no longer renewed).
+ */
+function recordResponse(
+  db: Kysely<CommonTables>,
+  res: Response,
+  scope: string,
+  key: string,
+  lockTimeoutMs: number,
+): void {
   const send = res.json.bind(res);
   const row = db.updateTable('idempotency_keys').where('scope', '=', scope).where('key', '=', key);
   let recorded = false;
+  const claimedAt = Date.now();
+  const renewal = setInterval(() => {
+    if (Date.now() - claimedAt > LONGEST_CLAIM_MS) return clearInterval(renewal);
+    row
+      .set({ locked_at: sql`now()` })
+      .where('status', 'is', null)
+      .execute()
+      .catch((error: unknown) => res.req.log?.warn({ err: error }, 'could not renew idempotency claim'));
+  }, lockTimeoutMs / 3);
+  renewal.unref();
+
+  const release = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+        return;
+      } catch (error) {
+        if (attempt >= RELEASE_ATTEMPTS) throw error;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(250 * 2 ** attempt, lockTimeoutMs)).unref(),
+        );
+      }
+    }
+  };
 
   const record = async (body: unknown) => {
     recorded = true;
+    clearInterval(renewal);
     if (res.statusCode >= 500) {
-      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
+      // Not awaited: the answer need not wait for a database that may be the reason for the 5xx.
+      release().catch((error: Error) =>
+        res.req.log?.warn({ err: error }, 'could not release idempotency key; its claim will lapse'),
+      );
       return;
     }
     const headers = Object.fromEntries(
@@ -139,6 +187,7 @@ function recordResponse(db: Kysely<CommonTables>, res: Response, scope: string, 
     return res;
   };
   res.on('finish', () => {
+    clearInterval(renewal);
     if (!recorded)
       record(undefined).catch((error: Error) =>
         res.req.log?.error({ err: error }, 'could not store idempotent response'),
