@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
@@ -7,6 +7,43 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 export interface GatewayRoutes {
   orders: string;
   payments: string;
+}
+
+/** ingress-nginx's default proxy-read-timeout. */
+const PROXY_TIMEOUT_MS = 60_000;
+/** A crashed service is restarted after half a second at first: worth retrying soon. */
+const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Forwards to one service. While it is down (restarting, or dead mid-request) the client gets the API's
+ * JSON error shape as a 503 with Retry-After, which says "try again" where a 502 or 504 would not.
+ */
+function proxyTo(service: keyof GatewayRoutes, target: string) {
+  return createProxyMiddleware({
+    target,
+    xfwd: true,
+    proxyTimeout: PROXY_TIMEOUT_MS,
+    on: {
+      error: (_error, _req, res) => {
+        // Part of an answer is already on its way: only dropping the connection tells the client.
+        if (!(res instanceof ServerResponse) || res.headersSent) {
+          res.destroy();
+          return;
+        }
+        res.writeHead(503, {
+          'Content-Type': 'application/json',
+          'Retry-After': String(RETRY_AFTER_SECONDS),
+        });
+        res.end(JSON.stringify({ errors: [{ message: `${service} is unavailable; retry shortly` }] }));
+      },
+      proxyRes: (proxyRes, _req, res) => {
+        // A service that dies mid-answer: otherwise the client would wait for the rest forever.
+        proxyRes.once('close', () => {
+          if (!proxyRes.complete) res.destroy();
+        });
+      },
+    },
+  });
 }
 
 /**
@@ -20,8 +57,8 @@ export async function startGateway(
 ): Promise<{ url: string; server: Server }> {
   const app = express();
   app.disable('x-powered-by');
-  const toOrders = createProxyMiddleware({ target: routes.orders, xfwd: true });
-  const toPayments = createProxyMiddleware({ target: routes.payments, xfwd: true });
+  const toOrders = proxyTo('orders', routes.orders);
+  const toPayments = proxyTo('payments', routes.payments);
   app.use(['/api/tickets', '/api/orders'], (req, res, next) => {
     req.url = req.originalUrl;
     void toOrders(req, res, next);

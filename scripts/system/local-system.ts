@@ -9,7 +9,7 @@ import { startGateway } from './gateway';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
 export const SERVICES = ['orders', 'payments', 'expiration'] as const;
-type ServiceName = (typeof SERVICES)[number];
+export type ServiceName = (typeof SERVICES)[number];
 
 export interface LocalSystemOptions {
   /** Where PostgreSQL and JetStream keep their data; a temporary place when omitted (tests). */
@@ -26,6 +26,11 @@ export interface LocalSystem {
   jwtKey: string;
   /** The Stripe fake, when the system runs against it. */
   stripe?: StripeFake;
+  /** The services, supervised: a test may kill one and watch it come back. */
+  services: Record<ServiceName, ServiceProcess>;
+  /** The servers the system started itself (none when their URLs were given). */
+  postgres?: PostgresServer;
+  nats?: NatsServer;
   developmentToken(sub: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -55,8 +60,12 @@ export async function startLocalSystem({
   env,
   showLogs = false,
 }: LocalSystemOptions): Promise<LocalSystem> {
+  const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
+    // The services first, together: each stops being supervised at once, so that none is restarted while
+    // the system goes down (Ctrl-C signals them too).
+    await Promise.all(Object.values(services).map((service) => service.stop()));
     for (const step of stops.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
@@ -65,20 +74,24 @@ export async function startLocalSystem({
       payments: env.PAYMENTS_DATABASE_URL,
       expiration: env.EXPIRATION_DATABASE_URL,
     };
+    let postgres: PostgresServer | undefined;
     if (SERVICES.some((service) => !databaseUrls[service])) {
       if (dataDir) mkdirSync(join(dataDir, 'postgres'), { recursive: true });
-      const postgres = await PostgresServer.start({
+      const server = await PostgresServer.start({
         dataDir: dataDir && join(dataDir, 'postgres'),
         durable: Boolean(dataDir),
       });
-      stops.push(() => postgres.stop());
-      for (const service of SERVICES) databaseUrls[service] ??= await ensureDatabase(postgres.url(), service);
+      stops.push(() => server.stop());
+      postgres = server;
+      for (const service of SERVICES) databaseUrls[service] ??= await ensureDatabase(server.url(), service);
     }
     let natsUrl = env.NATS_URL;
+    let nats: NatsServer | undefined;
     if (!natsUrl) {
-      const nats = await NatsServer.start({ storeDir: dataDir && join(dataDir, 'nats') });
-      stops.push(() => nats.stop());
-      natsUrl = nats.url;
+      const server = await NatsServer.start({ storeDir: dataDir && join(dataDir, 'nats') });
+      stops.push(() => server.stop());
+      nats = server;
+      natsUrl = server.url;
     }
 
     const jwtKey = env.JWT_KEY ?? DEVELOPMENT_JWT_KEY;
@@ -114,9 +127,8 @@ export async function startLocalSystem({
         .filter((name) => env[name] !== undefined)
         .map((name) => [name, env[name] as string]),
     );
-    const processes: Partial<Record<ServiceName, ServiceProcess>> = {};
     for (const service of SERVICES) {
-      const started = await startServiceProcess(service, `${service}/src/index.ts`, {
+      services[service] = await startServiceProcess(service, `${service}/src/index.ts`, {
         showLogs,
         env: {
           LOG_LEVEL: 'info',
@@ -127,13 +139,9 @@ export async function startLocalSystem({
           ...(service === 'payments' ? stripeEnv : {}),
         },
       });
-      processes[service] = started;
-      stops.push(() => started.stop());
     }
-    const gateway = await startGateway(port, {
-      orders: (processes.orders as ServiceProcess).url,
-      payments: (processes.payments as ServiceProcess).url,
-    });
+    const started = services as Record<ServiceName, ServiceProcess>;
+    const gateway = await startGateway(port, { orders: started.orders.url, payments: started.payments.url });
     stops.push(() => new Promise<void>((resolve) => gateway.server.close(() => resolve())));
     gateway.server.closeIdleConnections();
     stripe?.webhooks.configure({ url: `${gateway.url}/api/payments/webhooks/stripe` });
@@ -142,6 +150,9 @@ export async function startLocalSystem({
       url: gateway.url,
       jwtKey,
       stripe,
+      services: started,
+      postgres,
+      nats,
       developmentToken: (sub) => signToken(jwtKey, { sub, expiresIn: '12h' }),
       stop,
     };

@@ -1,28 +1,10 @@
 /** `npm start`: the whole system on this machine, until Ctrl-C. */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { portNumber } from '@ticketing/common';
-import { startLocalSystem } from './local-system';
+import { startLocalSystem, type LocalSystem } from './local-system';
 
-async function main() {
-  const port = portNumber.parse(process.env.PORT ?? 8080);
-  const dataDir = join(__dirname, '..', '..', '.data');
-  const system = await startLocalSystem({
-    dataDir,
-    port,
-    env: process.env,
-    showLogs: true,
-  });
-  const token = await system.developmentToken('developer');
-  // For `npm run demo` and other local tools: where things are.
-  writeFileSync(
-    join(dataDir, 'system.json'),
-    JSON.stringify({
-      url: system.url,
-      stripeFakeUrl: system.stripe?.url ?? null,
-      expirationWindowSeconds: Number(process.env.EXPIRATION_WINDOW_SECONDS ?? 900),
-    }),
-  );
+function announce(system: LocalSystem, token: string, dataDir: string) {
   console.log(
     [
       '',
@@ -35,19 +17,43 @@ async function main() {
       `  export TOKEN=${token}`,
       `  curl -H "Authorization: Bearer $TOKEN" ${system.url}/api/orders`,
       '',
-      'Ctrl-C stops everything; data stays in .data/.',
+      `Ctrl-C stops everything; data stays in ${dataDir}.`,
       '',
     ].join('\n'),
   );
+}
+
+async function main() {
+  const port = portNumber.parse(process.env.PORT ?? 8080);
+  const dataDir = process.env.TICKETING_DATA_DIR ?? join(__dirname, '..', '..', '.data');
+  mkdirSync(dataDir, { recursive: true });
+  // On failure it stops what it had started.
+  const system = await startLocalSystem({ dataDir, port, env: process.env, showLogs: true });
   let stopping = false;
-  const shutdown = () => {
+  const shutdown = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nstopping...');
-    void system.stop().then(() => process.exit(0));
+    void system.stop().then(() => process.exit(exitCode));
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => shutdown(0));
+  process.on('SIGTERM', () => shutdown(0));
+  try {
+    const token = await system.developmentToken('developer');
+    // For `npm run demo` and other local tools: where things are.
+    writeFileSync(
+      join(dataDir, 'system.json'),
+      JSON.stringify({
+        url: system.url,
+        stripeFakeUrl: system.stripe?.url ?? null,
+        expirationWindowSeconds: Number(process.env.EXPIRATION_WINDOW_SECONDS ?? 900),
+      }),
+    );
+    announce(system, token, dataDir);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    shutdown(1);
+  }
 }
 
 void main().catch((error: unknown) => {

@@ -1,14 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, waitFor } from '@ticketing/common/testing';
 import PinoPretty from 'pino-pretty';
+import { SupervisedProcess } from './supervised-process';
 
 const repository = join(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 60_000;
 
 export interface ServiceProcess {
   name: string;
+  /** Stays the same across restarts: the port is chosen once. */
   url: string;
-  pid: number;
+  /** The latest run's process id (while a restart is pending, the one that exited). */
+  readonly pid: number;
+  /** How many times the supervisor has restarted it. */
+  readonly restarts: number;
+  /** Signals the running process, SIGKILL by default; the supervisor restarts it. */
+  kill(signal?: NodeJS.Signals): void;
+  waitUntilReady(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,7 +32,8 @@ export interface ServiceProcessOptions {
 }
 
 /**
- * Runs an entry point in a process of its own on a free port, and waits until `readyPath` answers 200. BENCH_NODE_ARGS, e.g. "--cpu-prof", looks inside it under load.
+ * Runs an entry point in a process of its own on a free port, waits until `readyPath` answers 200, then
+ * restarts it whenever it exits. BENCH_NODE_ARGS, e.g. "--cpu-prof", looks inside it under load.
  */
 export async function startServiceProcess(
   name: string,
@@ -34,21 +44,21 @@ export async function startServiceProcess(
   const extraNodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   // Compiled JavaScript runs on plain node, as in the images; TypeScript through tsx, as `npm start` does.
   const loader = entryPoint.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...nodeArgs, ...extraNodeArgs, ...loader, join(repository, entryPoint)],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TSX_TSCONFIG_PATH: join(repository, 'tsconfig.json'),
-        LOG_LEVEL: 'warn',
-        ...env,
-        PORT: String(port),
+  const supervised = new SupervisedProcess(name, () => {
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, ...extraNodeArgs, ...loader, join(repository, entryPoint)],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TSX_TSCONFIG_PATH: join(repository, 'tsconfig.json'),
+          LOG_LEVEL: 'warn',
+          ...env,
+          PORT: String(port),
+        },
+        stdio: ['ignore', showLogs ? 'pipe' : 'ignore', 'inherit'],
       },
-      stdio: ['ignore', showLogs ? 'pipe' : 'ignore', 'inherit'],
-    },
-  );
-  if (showLogs) {
+    );
     child.stdout?.pipe(
       PinoPretty({
         colorize: true,
@@ -57,27 +67,34 @@ export async function startServiceProcess(
         messageFormat: `[${name}] {msg}`,
       }),
     );
-  }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return child;
+  });
   const url = `http://127.0.0.1:${port}`;
-  await Promise.race([
-    waitFor(async () => (await fetch(`${url}${readyPath}`)).status === 200, {
-      timeoutMs: 60_000,
+  const ready = async () => (await fetch(`${url}${readyPath}`)).status === 200;
+  try {
+    await waitFor(async () => supervised.exit !== undefined || (await ready()), {
+      timeoutMs: READY_TIMEOUT_MS,
       description: `${name} to be ready`,
-    }),
-    exited.then((code) => {
-      throw new Error(`${name} exited with code ${code} while starting`);
-    }),
-  ]);
+    });
+    if (supervised.exit) throw new Error(`${name} exited (${supervised.exit}) while starting`);
+  } catch (error) {
+    await supervised.stop();
+    throw error;
+  }
+  supervised.supervise();
   return {
     name,
     url,
-    pid: child.pid as number,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+    get pid() {
+      return supervised.pid as number;
     },
+    get restarts() {
+      return supervised.restarts;
+    },
+    kill: (signal) => supervised.kill(signal),
+    async waitUntilReady() {
+      await waitFor(ready, { timeoutMs: READY_TIMEOUT_MS, description: `${name} to be ready` });
+    },
+    stop: () => supervised.stop(),
   };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,36 +25,27 @@ function acceptsConnections(port: number): Promise<boolean> {
 /** A nats-server with JetStream, started from the system binary on 127.0.0.1. */
 export class NatsServer {
   private stopped = false;
-  private readonly exitHook = () => this.process.kill('SIGKILL');
+  private child: ChildProcess | undefined;
+  private readonly exitHook = () => this.child?.kill('SIGKILL');
 
   private constructor(
     readonly port: number,
-    private readonly process: ChildProcess,
     private readonly storeDir: string,
     private readonly temporary: boolean,
   ) {
-    globalThis.process.once('exit', this.exitHook);
+    process.once('exit', this.exitHook);
   }
 
   static async start(options: NatsServerOptions = {}): Promise<NatsServer> {
     const temporary = !options.storeDir;
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ticketing-nats-'));
     mkdirSync(storeDir, { recursive: true });
-    const port = options.port ?? (await freePort());
-    const child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let output = '';
-    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-    const server = new NatsServer(port, child, storeDir, temporary);
+    const server = new NatsServer(options.port ?? (await freePort()), storeDir, temporary);
     try {
-      await waitFor(async () => child.exitCode === null && (await acceptsConnections(port)), {
-        timeoutMs: 15_000,
-        description: `nats-server on port ${port}`,
-      });
+      await server.run();
     } catch (error) {
       await server.stop();
-      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+      throw error;
     }
     return server;
   }
@@ -64,18 +56,52 @@ export class NatsServer {
 
   /** The server's process id, for benchmarks that account for its CPU. */
   get pid(): number | undefined {
-    return this.process.pid;
+    return this.child?.pid;
+  }
+
+  /** Kills the server as a crash would, keeping its store; restart() brings it back. */
+  async kill(): Promise<void> {
+    await this.end('SIGKILL');
+  }
+
+  /** Starts the server again (killing it first if it runs) on the same port and store. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.run();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    globalThis.process.removeListener('exit', this.exitHook);
-    if (this.process.exitCode === null && this.process.signalCode === null) {
-      const exited = new Promise((resolve) => this.process.once('exit', resolve));
-      this.process.kill('SIGTERM');
-      await exited;
-    }
+    process.removeListener('exit', this.exitHook);
+    await this.end('SIGTERM');
     if (this.temporary) rmSync(this.storeDir, { recursive: true, force: true });
+  }
+
+  private async run(): Promise<void> {
+    const child = spawn(
+      natsServerBinary(),
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    this.child = child;
+    let output = '';
+    child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+    try {
+      await waitFor(async () => child.exitCode === null && (await acceptsConnections(this.port)), {
+        timeoutMs: 15_000,
+        description: `nats-server on port ${this.port}`,
+      });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+    }
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    await exited;
   }
 }

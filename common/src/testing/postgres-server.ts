@@ -38,6 +38,8 @@ export class PostgresServer {
     private readonly dataDir: string,
     private readonly temporary: boolean,
     private readonly user: ReturnType<typeof serverUser>,
+    /** The server's settings (`pg_ctl -o`), the same on every start. */
+    private readonly settings: string,
   ) {
     process.once('exit', this.exitHook);
   }
@@ -54,7 +56,14 @@ export class PostgresServer {
       chownSync(socketDir, user.uid, user.gid);
     }
     const port = options.port ?? (await freePort());
-    const server = new PostgresServer(port, root, dataDir, temporary, user);
+    const settings = [
+      `-p ${port}`,
+      `-k ${socketDir}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c max_connections=300',
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ].join(' ');
+    const server = new PostgresServer(port, root, dataDir, temporary, user, settings);
     try {
       if (!existsSync(join(dataDir, 'PG_VERSION'))) {
         await server.pg('initdb', [
@@ -68,25 +77,7 @@ export class PostgresServer {
           'UTF8',
         ]);
       }
-      const settings = [
-        `-p ${port}`,
-        `-k ${socketDir}`,
-        '-c listen_addresses=127.0.0.1',
-        '-c max_connections=300',
-        ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
-      ].join(' ');
-      await server.pg('pg_ctl', [
-        '-D',
-        dataDir,
-        '-w',
-        '-t',
-        '60',
-        '-l',
-        join(root, 'postgres.log'),
-        '-o',
-        settings,
-        'start',
-      ]);
+      await server.startCluster();
     } catch (error) {
       await server.stop();
       throw error;
@@ -102,6 +93,19 @@ export class PostgresServer {
   /** The postmaster's process id (its backends are its children), for benchmarks that account for CPU. */
   get pid(): number {
     return Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  /**
+   * Stops the server as a crash would (no checkpoint: the next start recovers from the WAL), keeping its
+   * data. Unless it was started `durable`, the last commits may be lost, as synchronous_commit is off.
+   */
+  async stopImmediately(): Promise<void> {
+    await this.pg('pg_ctl', ['-D', this.dataDir, '-w', '-m', 'immediate', 'stop']);
+  }
+
+  /** Starts the server again, after stopImmediately(), on the same port and data. */
+  restart(): Promise<void> {
+    return this.startCluster();
   }
 
   async stop(): Promise<void> {
@@ -126,6 +130,21 @@ export class PostgresServer {
       // already stopped
     }
     if (this.temporary) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private async startCluster(): Promise<void> {
+    await this.pg('pg_ctl', [
+      '-D',
+      this.dataDir,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(this.root, 'postgres.log'),
+      '-o',
+      this.settings,
+      'start',
+    ]);
   }
 
   private async pg(program: string, args: string[]): Promise<void> {
