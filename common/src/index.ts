@@ -12,6 +12,7 @@ export * from './events/contracts/order-completed';
 export * from './events/contracts/expiration-completed';
 export * from './events/contracts/payment-created';
 export * from './events/contracts/payment-failed';
+export * from './events/contracts/payment-expired';
 export * from './events/contracts/payment-refunded';
 
 // The bus: connection, streams, outbox, listeners

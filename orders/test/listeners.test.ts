@@ -38,13 +38,13 @@ describe('orders listeners', () => {
     });
   }
 
-  it('expiration.completed cancels an unpaid order once, even when delivered twice', async () => {
+  it('payments.expired cancels an unpaid order once, even when delivered twice', async () => {
     const ticket = await createTicket(orders, 'seller');
     const order = await placeOrder(orders, 'slow-buyer', ticket.id);
-    const expiration = await orders.publish('expiration.completed', { orderId: order.id });
-    await orders.publish('expiration.completed', { orderId: order.id }, expiration);
-    const second = await orders.publish('expiration.completed', { orderId: order.id });
-    await handled(expiration.id);
+    const expiry = await orders.publish('payments.expired', { orderId: order.id, expiresAt: null });
+    await orders.publish('payments.expired', { orderId: order.id, expiresAt: null }, expiry);
+    const second = await orders.publish('payments.expired', { orderId: order.id, expiresAt: null });
+    await handled(expiry.id);
     await handled(second.id);
 
     expect(await orderStatus(order.id, 'slow-buyer')).toMatchObject({
@@ -95,7 +95,7 @@ describe('orders listeners', () => {
     expect(versions).toEqual([0, 1]);
   });
 
-  it('an expiration after the payment cancels nothing', async () => {
+  it('an expiry after the payment cancels nothing', async () => {
     const ticket = await createTicket(orders, 'seller');
     const order = await placeOrder(orders, 'paid-buyer', ticket.id);
     await orders.publish('payments.created', {
@@ -106,8 +106,8 @@ describe('orders listeners', () => {
       currency: 'usd',
     });
     await orders.recorder.waitFor('orders.completed', (data) => data.id === order.id);
-    const expiration = await orders.publish('expiration.completed', { orderId: order.id });
-    await handled(expiration.id);
+    const expiry = await orders.publish('payments.expired', { orderId: order.id, expiresAt: null });
+    await handled(expiry.id);
     expect(await orderStatus(order.id, 'paid-buyer')).toMatchObject({ status: 'complete', version: 1 });
     expect(
       orders.recorder.events('orders.cancelled').filter((event) => event.data.id === order.id),
@@ -140,13 +140,11 @@ describe('orders listeners', () => {
   });
 
   it('parks an invalid event on the dead-letter subject and keeps going', async () => {
-    await orders.publish('expiration.completed', { orderId: 'not-a-uuid' });
+    await orders.publish('payments.expired', { orderId: 'not-a-uuid', expiresAt: null });
     const ticket = await createTicket(orders, 'seller');
     const order = await placeOrder(orders, 'after-poison', ticket.id);
-    await handled((await orders.publish('expiration.completed', { orderId: order.id })).id);
-    await waitFor(() =>
-      orders.recorder.recorded.some((event) => event.subject === 'dlq.expiration.completed'),
-    );
+    await handled((await orders.publish('payments.expired', { orderId: order.id, expiresAt: null })).id);
+    await waitFor(() => orders.recorder.recorded.some((event) => event.subject === 'dlq.payments.expired'));
     expect((await orderStatus(order.id, 'after-poison')).status).toBe('cancelled');
   });
 });

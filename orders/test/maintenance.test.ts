@@ -19,7 +19,7 @@ describe('orders maintenance', () => {
   }
 
   async function expire(orderId: string) {
-    const event = await orders.publish('expiration.completed', { orderId });
+    const event = await orders.publish('payments.expired', { orderId, expiresAt: null });
     await waitFor(async () =>
       orders.db.selectFrom('inbox').select('event_id').where('event_id', '=', event.id).executeTakeFirst(),
     );

@@ -8,9 +8,15 @@ export const paymentsConfig = defineServiceConfig({
   STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_\w+$/, 'must be a webhook signing secret (whsec_...)'),
   /** Another Stripe API base, e.g. the project's Stripe fake; unset, the SDK talks to Stripe. */
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** An attempt still pending this long is taken to have been cut off by a crash, and finished by the sweep. */
+  /**
+   * How long a worker's hold on a payment attempt lasts without renewal: an attempt cut off by a crash is
+   * resumed this long after it.
+   */
+  PAYMENT_ATTEMPT_HOLD_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  /** A 3-D Secure attempt unchanged this long is read again from Stripe, in case its webhook was lost. */
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
-  PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** How often the sweep resumes cut-off attempts, settles orders past their deadline and refunds. */
+  PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(5),
   /** Longer than Stripe's three days of webhook retries, so a late duplicate is still recognised. */
   STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 });

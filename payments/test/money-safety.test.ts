@@ -23,6 +23,7 @@ describe('money safety', () => {
     stripe: stripeClient(payments.service.config),
     logger: payments.service.logger,
   });
+  const sweepOptions = { staleAfterSeconds: 0, attemptHoldSeconds: 10 };
   const cancel = (order: { id: string; ticket: { id: string } }) =>
     payments.publish('orders.cancelled', {
       id: order.id,
@@ -71,19 +72,57 @@ describe('money safety', () => {
     } finally {
       stripe.setLatency(0);
     }
-    const intentId = await waitFor(async () => {
-      const intent = await payments.db
-        .selectFrom('stripe_payment_intents')
-        .select('id')
+    // No attempt was made (the cancellation came first), or it never went to Stripe, or its charge is refunded.
+    const attempts = await waitFor(async () => {
+      const rows = await payments.db
+        .selectFrom('payment_attempts')
+        .selectAll()
         .where('order_id', '=', order.id)
-        .executeTakeFirst();
-      return intent?.id;
+        .execute();
+      return rows.every((row) => row.status !== 'pending') && rows;
     });
+    const intentId = attempts[0]?.stripe_payment_intent_id ?? null;
     await waitFor(() => keptCharges(stripe).every((entry) => entry.payment_intent !== intentId));
     const charged = stripe
       .ledger()
       .entries.some((entry) => entry.payment_intent === intentId && entry.status === 'succeeded');
     if (charged) await payments.recorder.waitFor('payments.refunded', (data) => data.orderId === order.id);
+  });
+
+  it('races cancellations against payments on many orders without a deadlock reaching a buyer or an event', async () => {
+    const orders = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => replicateOrder(payments, `racer-${i}`, 5000 + i)),
+    );
+    stripe.setLatency(20);
+    let statuses: number[];
+    const cancellations: string[] = [];
+    try {
+      statuses = await Promise.all(
+        orders.map(async (order, i) => {
+          const paying = api(payments)
+            .post('/api/payments')
+            .set('Authorization', await payments.bearer(`racer-${i}`))
+            .send({ orderId: order.id, paymentMethod: 'pm_card_visa' })
+            .then((response) => response.status);
+          cancellations.push((await cancel(order)).id);
+          return paying;
+        }),
+      );
+    } finally {
+      stripe.setLatency(0);
+    }
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    const amounts = new Set(orders.map((order) => order.ticket.price));
+    await waitFor(() => keptCharges(stripe).every((entry) => !amounts.has(entry.amount_captured)));
+    await waitFor(async () => {
+      const handled = await payments.db
+        .selectFrom('inbox')
+        .select('event_id')
+        .where('event_id', 'in', cancellations)
+        .execute();
+      return handled.length === orders.length;
+    });
+    expect(payments.recorder.recorded.filter((event) => event.subject.startsWith('dlq.'))).toEqual([]);
   });
 
   it('cancels the open PaymentIntent of a cancelled order, so it can no longer be charged', async () => {
@@ -140,16 +179,16 @@ describe('money safety', () => {
         automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
         metadata: { orderId: order.id, userId: 'pat' },
       },
-      { idempotencyKey: `order:${order.id}:payment-intent` },
+      { idempotencyKey: `attempt:${attemptId}:payment-intent:0` },
     );
     await sdk.paymentIntents.confirm(
       intent.id,
       { payment_method: 'pm_card_visa' },
-      { idempotencyKey: `attempt:${attemptId}:confirm` },
+      { idempotencyKey: `attempt:${attemptId}:confirm:0` },
     );
 
-    await sweepOnce(sweepContext(), 0);
-    await sweepOnce(sweepContext(), 0);
+    await sweepOnce(sweepContext(), sweepOptions);
+    await sweepOnce(sweepContext(), sweepOptions);
     const attempt = await payments.db
       .selectFrom('payment_attempts')
       .selectAll()

@@ -6,7 +6,9 @@ import request, { type Response } from 'supertest';
 import type { PaymentsConfig } from '../src/config';
 import type { PaymentsDatabase } from '../src/database/schema';
 import { paymentsOpenApi } from '../src/openapi';
+import { sweepOnce } from '../src/reconciliation/reconciliation-sweep';
 import { paymentsService } from '../src/service';
+import { stripeClient } from '../src/stripe/stripe-client';
 
 const openApi = new OpenApiValidator(paymentsOpenApi);
 
@@ -50,13 +52,18 @@ export function api(payments: PaymentsUnderTest) {
 }
 
 /** Tells the service about a new order, as the orders service would, and waits until it has it. */
-export async function replicateOrder(payments: PaymentsUnderTest, buyer: string, price = 2500) {
+export async function replicateOrder(
+  payments: PaymentsUnderTest,
+  buyer: string,
+  price = 2500,
+  expiresAt = new Date(Date.now() + 900_000),
+) {
   const order: EventData<'orders.created'> = {
     id: randomUUID(),
     version: 0,
     status: 'created',
     userId: buyer,
-    expiresAt: new Date(Date.now() + 900_000).toISOString(),
+    expiresAt: expiresAt.toISOString(),
     ticket: { id: randomUUID(), price, currency: 'usd' },
   };
   await payments.publish('orders.created', order);
@@ -85,4 +92,25 @@ export function keptCharges(stripe: StripeFake) {
   return stripe
     .ledger()
     .entries.filter((entry) => entry.status === 'succeeded' && entry.amount_captured > entry.amount_refunded);
+}
+
+/** The payments service's sweep, run once here and now rather than on its timer. */
+export function sweep(payments: PaymentsUnderTest) {
+  return sweepOnce(
+    { db: payments.db, stripe: stripeClient(payments.service.config), logger: payments.service.logger },
+    { staleAfterSeconds: 0, attemptHoldSeconds: payments.service.config.PAYMENT_ATTEMPT_HOLD_SECONDS },
+  );
+}
+
+/** The order's attempts once none is still being charged. */
+export function settledAttempts(payments: PaymentsUnderTest, orderId: string) {
+  return waitFor(async () => {
+    const attempts = await payments.db
+      .selectFrom('payment_attempts')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('created_at')
+      .execute();
+    return attempts.every((attempt) => attempt.status !== 'pending') && attempts;
+  });
 }

@@ -121,6 +121,7 @@ export async function startLocalSystem({
         'LOG_LEVEL',
         'NATS_NAMESPACE',
         'EXPIRATION_WINDOW_SECONDS',
+        'PAYMENT_ATTEMPT_HOLD_SECONDS',
         'PAYMENT_RECONCILE_AFTER_SECONDS',
         'PAYMENT_RECONCILE_INTERVAL_SECONDS',
       ]

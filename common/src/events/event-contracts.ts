@@ -4,12 +4,13 @@ import { orderCancelled } from './contracts/order-cancelled';
 import { orderCompleted } from './contracts/order-completed';
 import { orderCreated } from './contracts/order-created';
 import { paymentCreated } from './contracts/payment-created';
+import { paymentExpired } from './contracts/payment-expired';
 import { paymentFailed } from './contracts/payment-failed';
 import { paymentRefunded } from './contracts/payment-refunded';
 import { ticketChanged } from './contracts/ticket-changed';
 
 /** Semantic version of the contracts below: a breaking change to any payload is a new major version. */
-export const CONTRACTS_VERSION = '1.0.0';
+export const CONTRACTS_VERSION = '1.1.0';
 
 /**
  * Every subject on the bus and the schema of its payload. This map is the contract: the outbox and the
@@ -25,6 +26,7 @@ export const eventContracts = {
   'expiration.completed': expirationCompleted,
   'payments.created': paymentCreated,
   'payments.failed': paymentFailed,
+  'payments.expired': paymentExpired,
   'payments.refunded': paymentRefunded,
 } as const;
 

@@ -1,10 +1,10 @@
 import type { AnyEventListener } from '@ticketing/common';
 import type { OrdersDatabase } from '../database/schema';
-import { expirationCompletedListener } from './listeners/expiration-completed-listener';
 import { paymentCreatedListener } from './listeners/payment-created-listener';
+import { paymentExpiredListener } from './listeners/payment-expired-listener';
 
 /** Every event the orders service listens to. */
 export const subscriptions: AnyEventListener<OrdersDatabase>[] = [
-  expirationCompletedListener,
   paymentCreatedListener,
+  paymentExpiredListener,
 ];

@@ -9,6 +9,12 @@ export interface OrdersTable {
   version: number;
   amount: number;
   currency: string;
+  /** When the buyer's time to pay ends: no attempt starts after it. Null for orders replicated before. */
+  expires_at: Date | null;
+  /** When expiration.completed arrived: from then on the order waits only for its open attempts to settle. */
+  deadline_reached_at: Date | null;
+  /** When payments.expired was published for it: nothing was paid by the deadline. */
+  expired_at: Date | null;
   updated_at: Generated<Date>;
 }
 
@@ -29,6 +35,13 @@ export interface PaymentAttemptsTable {
   error_code: string | null;
   decline_code: string | null;
   error_message: string | null;
+  /**
+   * Part of the attempt's Stripe idempotency keys. Moved on only when Stripe answered a 5xx, which it keeps
+   * under the key: the same key would replay that answer for ever, and a 5xx created nothing we could charge.
+   */
+  key_generation: Generated<number>;
+  /** A worker charging the attempt holds it until then, renewing as it goes; a lapsed hold is resumed. */
+  locked_until: Generated<Date>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

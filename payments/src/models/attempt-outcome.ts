@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { enqueue, OrderStatus, type Logger } from '@ticketing/common';
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
+import { whenStripeIsDown } from '../stripe/stripe-failures';
 import type { PaymentAttemptsTable, PaymentsDatabase } from '../database/schema';
 import type { AttemptRow } from './attempt';
 import { inTransaction } from './in-transaction';
 import type { PaymentRow } from './payment';
-import { refundPayment } from './refund-payment';
+import { lockOrder } from './order-replica';
+import { expireIfSettled } from './payment-window';
+import { reconcileRefunds, refundPayment } from './refund-payment';
 import { chargeIdOf, mirrorPaymentIntent } from './stripe-mirror';
 
 export type AttemptOutcome =
@@ -18,29 +21,49 @@ export type AttemptOutcome =
 
 const OPEN: AttemptRow['status'][] = ['pending', 'requires_action'];
 
-/** Settles an open attempt; undefined when another path settled it first. */
-function settle(
+/**
+ * Settles an open attempt; undefined when another path settled it first. An attempt that ends without a
+ * payment may be the last thing an order past its deadline waited for.
+ */
+async function settle(
   trx: Transaction<PaymentsDatabase>,
   attemptId: string,
   change: Updateable<PaymentAttemptsTable>,
-) {
-  return trx
+): Promise<AttemptRow | undefined> {
+  const settled = await trx
     .updateTable('payment_attempts')
     .set({ ...change, updated_at: sql`now()` })
     .where('id', '=', attemptId)
     .where('status', 'in', OPEN)
     .returningAll()
     .executeTakeFirst();
+  if (settled && settled.status !== 'succeeded') {
+    const order = await lockOrder(trx, settled.order_id);
+    if (order) await expireIfSettled(trx, order);
+  }
+  return settled;
 }
 
 async function current(trx: Transaction<PaymentsDatabase>, attemptId: string): Promise<AttemptRow> {
   return trx.selectFrom('payment_attempts').selectAll().where('id', '=', attemptId).executeTakeFirstOrThrow();
 }
 
+/**
+ * Locks the order of an attempt before anything else of the transaction: see `lockOrder`. Returns the
+ * attempt as it is now.
+ */
+async function lockAttemptOrder(trx: Transaction<PaymentsDatabase>, attemptId: string): Promise<AttemptRow> {
+  const attempt = await current(trx, attemptId);
+  await lockOrder(trx, attempt.order_id);
+  return attempt;
+}
+
 export interface OutcomeContext {
   db: Kysely<PaymentsDatabase>;
   stripe: Stripe;
   logger: Logger;
+  /** How long a worker's hold on an attempt lasts without renewal; see `attempt-hold`. */
+  attemptHoldSeconds?: number;
 }
 
 /**
@@ -54,6 +77,7 @@ export async function recordIntentOutcome(
   intent: Stripe.PaymentIntent,
 ): Promise<AttemptOutcome> {
   const outcome = await inTransaction(db, async (trx): Promise<AttemptOutcome> => {
+    await lockAttemptOrder(trx, attemptId);
     await mirrorPaymentIntent(trx, intent);
     switch (intent.status) {
       case 'succeeded': {
@@ -161,6 +185,7 @@ export async function recordFailure(
   failure: PaymentFailure,
   chargeId: string | null = null,
 ): Promise<AttemptRow> {
+  await lockAttemptOrder(trx, attemptId);
   const attempt = await settle(trx, attemptId, {
     status: 'failed',
     error_code: failure.code,
@@ -179,21 +204,30 @@ export async function recordFailure(
   return attempt;
 }
 
-/** Closes an open attempt that Stripe refused to confirm because the intent was already settled. */
-export async function recordRefusal(
+/**
+ * Closes an open attempt that charged nothing and never will: Stripe refused to confirm it because the
+ * intent was already settled (`payment_intent_unexpected_state`), or it was withdrawn before it went to
+ * Stripe because the order could no longer be paid (`order_not_payable`).
+ */
+export async function recordWithdrawal(
   trx: Transaction<PaymentsDatabase>,
   attemptId: string,
+  code: 'payment_intent_unexpected_state' | 'order_not_payable',
   message: string,
 ): Promise<AttemptRow> {
+  await lockAttemptOrder(trx, attemptId);
   const attempt = await settle(trx, attemptId, {
     status: 'canceled',
-    error_code: 'payment_intent_unexpected_state',
+    error_code: code,
     error_message: message,
   });
   return attempt ?? current(trx, attemptId);
 }
 
-/** Money for a cancelled order goes back: the buyer no longer gets the ticket. */
+/**
+ * Money for a cancelled order goes back: the buyer no longer gets the ticket. Everything left is refunded,
+ * which cannot happen twice: if another path refunded it first, Stripe says so and that refund is recorded.
+ */
 export async function refundIfOrderCancelled(context: OutcomeContext, payment: PaymentRow): Promise<boolean> {
   if (payment.status !== 'succeeded') return false;
   const order = await context.db
@@ -202,6 +236,53 @@ export async function refundIfOrderCancelled(context: OutcomeContext, payment: P
     .where('id', '=', payment.order_id)
     .executeTakeFirst();
   if (order?.status !== OrderStatus.Cancelled) return false;
-  await refundPayment(context.db, context.stripe, context.logger, payment, { reason: 'order_cancelled' });
+  const { db, stripe, logger } = context;
+  try {
+    await refundPayment(db, stripe, logger, payment, { reason: 'order_cancelled', requestKey: null });
+  } catch (error) {
+    if (
+      error instanceof Stripe.errors.StripeInvalidRequestError &&
+      error.code === 'charge_already_refunded'
+    ) {
+      await reconcileRefunds(db, stripe, logger, payment);
+    } else {
+      whenStripeIsDown(error);
+    }
+  }
   return true;
+}
+
+/**
+ * What an attempt has come to so far, from the records alone: the answer for a retry of the request that
+ * made it, once that request's own answer is lost with its process.
+ */
+export async function recordedOutcome(
+  db: Kysely<PaymentsDatabase>,
+  attempt: AttemptRow,
+): Promise<AttemptOutcome> {
+  const payment = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('order_id', '=', attempt.order_id)
+    .executeTakeFirst();
+  switch (attempt.status) {
+    case 'succeeded':
+    case 'canceled':
+      // A canceled attempt may have lost the order to another that paid it.
+      return payment ? { kind: 'succeeded', attempt, payment } : { kind: 'canceled', attempt };
+    case 'requires_action': {
+      const intent = await db
+        .selectFrom('stripe_payment_intents')
+        .select('object')
+        .where('id', '=', attempt.stripe_payment_intent_id ?? '')
+        .executeTakeFirst();
+      const clientSecret =
+        (intent?.object as Partial<Stripe.PaymentIntent> | undefined)?.client_secret ?? null;
+      return { kind: 'requires_action', attempt, clientSecret };
+    }
+    case 'failed':
+      return { kind: 'failed', attempt };
+    case 'pending':
+      return { kind: 'pending', attempt };
+  }
 }

@@ -1,6 +1,11 @@
 import { OrderStatus, versionOrder, type EventData, type RetryLater } from '@ticketing/common';
-import { sql, type Transaction } from 'kysely';
-import type { PaymentsDatabase } from '../database/schema';
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { OrdersTable, PaymentsDatabase } from '../database/schema';
+
+export type OrderReplicaRow = Selectable<OrdersTable>;
+
+/** Statuses in which an order can still be paid. */
+export const AWAITING_PAYMENT: OrderStatus[] = [OrderStatus.Created, OrderStatus.AwaitingPayment];
 
 /** Keeps the copy of an order that `orders.created` started. */
 export async function replicateCreatedOrder(
@@ -16,6 +21,9 @@ export async function replicateCreatedOrder(
       version: order.version,
       amount: order.ticket.price,
       currency: order.ticket.currency,
+      expires_at: new Date(order.expiresAt),
+      deadline_reached_at: null,
+      expired_at: null,
     })
     .onConflict((conflict) => conflict.column('id').doNothing())
     .execute();
@@ -47,4 +55,26 @@ export async function applyOrderStatus(
     .where('id', '=', id)
     .execute();
   return 'applied';
+}
+
+/**
+ * Takes the order's row lock, which every change to the order's payments takes first: settling an attempt,
+ * recording a payment, applying a cancellation, closing the order at its deadline. One lock, taken first,
+ * serialises them and keeps them from deadlocking on the rows they touch next.
+ */
+export function lockOrder(
+  trx: Transaction<PaymentsDatabase>,
+  orderId: string,
+): Promise<OrderReplicaRow | undefined> {
+  return trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
+}
+
+/** Why a new charge must not be made for the order now, or undefined when it may. */
+export function unpayableReason(order: OrderReplicaRow, now: Date): string | undefined {
+  if (order.status === OrderStatus.Cancelled) return 'The order was cancelled';
+  if (order.status === OrderStatus.Complete) return 'The order is already paid';
+  if (order.deadline_reached_at || (order.expires_at && order.expires_at <= now)) {
+    return 'The time to pay for this order has run out';
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { recordIntentOutcome, type OutcomeContext } from './attempt-outcome';
-import { recordRefund } from './refund-payment';
+import { reconcileRefunds } from './refund-payment';
 import { idOf, mirrorPaymentIntent } from './stripe-mirror';
 
 /**
@@ -27,23 +27,13 @@ export async function reconcilePaymentIntent(
 }
 
 /** Records refunds made at Stripe (its dashboard, say) that this service has not seen yet. */
-async function reconcileRefunds(context: OutcomeContext, paymentIntentId: string): Promise<void> {
+async function reconcileRefundsOf(context: OutcomeContext, paymentIntentId: string): Promise<void> {
   const payment = await context.db
     .selectFrom('payments')
     .selectAll()
     .where('stripe_payment_intent_id', '=', paymentIntentId)
     .executeTakeFirst();
-  if (!payment) return;
-  const refunds = await context.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 });
-  for (const refund of refunds.data) {
-    await recordRefund(
-      context.db,
-      context.logger,
-      payment,
-      refund,
-      refund.metadata?.reason ?? refund.reason ?? 'refunded_at_stripe',
-    );
-  }
+  if (payment) await reconcileRefunds(context.db, context.stripe, context.logger, payment);
 }
 
 /**
@@ -57,6 +47,6 @@ export async function reconcileStripeEvent(context: OutcomeContext, event: Strip
   } else if (event.type === 'charge.refunded' || event.type === 'refund.created') {
     const object = event.data.object as Stripe.Charge | Stripe.Refund;
     const paymentIntentId = idOf(object.payment_intent);
-    if (paymentIntentId) await reconcileRefunds(context, paymentIntentId);
+    if (paymentIntentId) await reconcileRefundsOf(context, paymentIntentId);
   }
 }

@@ -12,8 +12,12 @@ export interface RefundRequest {
   reason: string;
   /** Minor units; the whole remaining amount when omitted. */
   amount?: number;
-  /** Distinguishes deliberate repeated refunds (an admin's partial refunds) under the same reason. */
-  requestKey?: string;
+  /**
+   * Distinguishes deliberate repeated refunds (an admin's partial refunds) under the same reason. Null for
+   * a refund of everything left, which cannot be repeated (Stripe refuses it once nothing is left) and so
+   * needs no key of ours: a key would replay a failure Stripe kept under it to every retry.
+   */
+  requestKey?: string | null;
 }
 
 /**
@@ -34,7 +38,7 @@ export async function refundPayment(
       ...(amount !== undefined && { amount }),
       metadata: { paymentId: payment.id, orderId: payment.order_id, reason },
     },
-    { idempotencyKey: `payment:${payment.id}:refund:${reason}:${requestKey}` },
+    requestKey === null ? {} : { idempotencyKey: `payment:${payment.id}:refund:${reason}:${requestKey}` },
   );
   await recordRefund(db, logger, payment, refund, reason);
   return refund;
@@ -85,4 +89,23 @@ export function recordRefund(
       'payment refunded',
     );
   });
+}
+
+/** Records refunds made at Stripe (its dashboard, or a refund whose answer was lost) not seen here yet. */
+export async function reconcileRefunds(
+  db: Kysely<PaymentsDatabase>,
+  stripe: Stripe,
+  logger: Logger,
+  payment: PaymentRow,
+): Promise<void> {
+  const refunds = await stripe.refunds.list({ payment_intent: payment.stripe_payment_intent_id, limit: 100 });
+  for (const refund of refunds.data) {
+    await recordRefund(
+      db,
+      logger,
+      payment,
+      refund,
+      refund.metadata?.reason ?? refund.reason ?? 'refunded_at_stripe',
+    );
+  }
 }

@@ -1,7 +1,9 @@
 import Stripe from 'stripe';
 import type { OutcomeContext } from './attempt-outcome';
 import { refundIfOrderCancelled } from './attempt-outcome';
+import { orderIntentId } from './order-intent';
 import { reconcilePaymentIntent } from './reconcile-stripe-event';
+import { whenStripeIsDown } from '../stripe/stripe-failures';
 
 /**
  * Makes sure a cancelled order keeps no money: a payment already taken is refunded, and an open
@@ -19,26 +21,25 @@ export async function settleCancelledOrder(context: OutcomeContext, orderId: str
     await refundIfOrderCancelled(context, payment);
     return;
   }
-  const mirrored = await db
-    .selectFrom('stripe_payment_intents')
-    .select(['id', 'status'])
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  if (!mirrored || mirrored.status === 'canceled') return;
-  let intent: Stripe.PaymentIntent;
+  const intentId = await orderIntentId(db, orderId);
+  if (intentId) await reconcilePaymentIntent(context, await cancelIntent(stripe, intentId));
+}
+
+/**
+ * Cancels a PaymentIntent so that nothing can charge it any more, and returns it as it ends: canceled, or
+ * succeeded if a charge got there first. Cancelling twice changes nothing, so no idempotency key of ours is
+ * needed (one would replay a failure Stripe kept under it to every retry).
+ */
+export async function cancelIntent(stripe: Stripe, intentId: string): Promise<Stripe.PaymentIntent> {
   try {
-    intent = await stripe.paymentIntents.cancel(
-      mirrored.id,
-      { cancellation_reason: 'abandoned' },
-      { idempotencyKey: `order:${orderId}:cancel-payment-intent` },
-    );
+    return await stripe.paymentIntents.cancel(intentId, { cancellation_reason: 'abandoned' });
   } catch (error) {
-    if (!(
+    if (
       error instanceof Stripe.errors.StripeInvalidRequestError &&
       error.code === 'payment_intent_unexpected_state'
-    ))
-      throw error;
-    intent = await stripe.paymentIntents.retrieve(mirrored.id);
+    ) {
+      return stripe.paymentIntents.retrieve(intentId).catch(whenStripeIsDown);
+    }
+    return whenStripeIsDown(error);
   }
-  await reconcilePaymentIntent(context, intent);
 }

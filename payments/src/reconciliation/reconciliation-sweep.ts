@@ -1,39 +1,81 @@
 import type { BackgroundTask } from '@ticketing/common';
 import { sql } from 'kysely';
 import type { PaymentsContext } from '../context';
+import { takeAttempt, unheldAttempts } from '../models/attempt-hold';
 import { refundIfOrderCancelled, type OutcomeContext } from '../models/attempt-outcome';
+import { expireIfDue, ordersPastDeadline } from '../models/payment-window';
 import { processAttempt } from '../models/process-attempt';
 import { reconcilePaymentIntent } from '../models/reconcile-stripe-event';
+import { cancelIntent } from '../models/settle-cancelled-order';
 import { stripeClient } from '../stripe/stripe-client';
 
 const BATCH = 100;
 
+export interface SweepOptions {
+  /** A 3-D Secure attempt unchanged this long is read again from Stripe, in case its webhook was lost. */
+  staleAfterSeconds: number;
+  /** How long the sweep holds an attempt it resumes; see `attempt-hold`. */
+  attemptHoldSeconds: number;
+}
+
 /**
  * What a crash, a lost webhook or a Stripe outage can leave behind, finished from Stripe's own records:
- * attempts still pending (cut off between Stripe's answer and our commit, or never sent), 3-D Secure
- * attempts whose webhook never came, and payments taken for orders cancelled meanwhile. Every step is
- * idempotent, so replicas may sweep at the same time.
+ * attempts nobody holds any more (cut off between Stripe's answer and our commit, never sent, or left
+ * pending by a Stripe failure); 3-D Secure attempts whose webhook never came, or whose order's time ran
+ * out (their intent is cancelled, so the buyer cannot pay late); orders past their deadline whose last
+ * attempt has settled; and payments taken for orders cancelled meanwhile. Every step is idempotent, so
+ * replicas may sweep at the same time, and each item is on its own: one that fails is logged and tried
+ * again next time, and the others carry on.
  */
-export async function sweepOnce(context: OutcomeContext, staleAfterSeconds: number): Promise<void> {
+export async function sweepOnce(context: OutcomeContext, options: SweepOptions): Promise<void> {
   const { db, stripe } = context;
-  const cutoff = sql<Date>`now() - ${staleAfterSeconds}::float8 * interval '1 second'`;
-  const stale = await db
-    .selectFrom('payment_attempts')
-    .selectAll()
-    .where('status', 'in', ['pending', 'requires_action'])
-    .where('updated_at', '<', cutoff)
-    .orderBy('updated_at')
-    .limit(BATCH)
-    .execute();
-  for (const attempt of stale) {
-    if (attempt.status === 'pending') await processAttempt(context, attempt);
-    else if (attempt.stripe_payment_intent_id) {
-      await reconcilePaymentIntent(
-        context,
-        await stripe.paymentIntents.retrieve(attempt.stripe_payment_intent_id),
+  const sweepContext = { ...context, attemptHoldSeconds: options.attemptHoldSeconds };
+  const each = async <T>(items: T[], what: string, work: (item: T) => Promise<unknown>) => {
+    for (const item of items) {
+      await work(item).catch((error: unknown) =>
+        context.logger.warn({ err: error, item }, `sweep could not ${what}; will try again`),
       );
     }
-  }
+  };
+
+  await each(await unheldAttempts(db, BATCH), 'resume an attempt', async ({ id }) => {
+    const attempt = await takeAttempt(db, id, options.attemptHoldSeconds);
+    if (attempt) await processAttempt(sweepContext, attempt);
+  });
+
+  const waitingOnBuyer = await db
+    .selectFrom('payment_attempts')
+    .innerJoin('orders', 'orders.id', 'payment_attempts.order_id')
+    .select([
+      'payment_attempts.stripe_payment_intent_id as intentId',
+      sql<boolean>`orders.deadline_reached_at is not null or orders.expires_at <= now()`.as('overdue'),
+    ])
+    .where('payment_attempts.status', '=', 'requires_action')
+    .where('payment_attempts.stripe_payment_intent_id', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('orders.deadline_reached_at', 'is not', null),
+        eb('orders.expires_at', '<=', sql<Date>`now()`),
+        eb(
+          'payment_attempts.updated_at',
+          '<',
+          sql<Date>`now() - ${options.staleAfterSeconds}::float8 * interval '1 second'`,
+        ),
+      ]),
+    )
+    .orderBy('payment_attempts.updated_at')
+    .limit(BATCH)
+    .execute();
+  await each(waitingOnBuyer, 'settle a 3-D Secure attempt', async ({ intentId, overdue }) => {
+    const id = intentId as string;
+    const intent = overdue ? await cancelIntent(stripe, id) : await stripe.paymentIntents.retrieve(id);
+    await reconcilePaymentIntent(context, intent);
+  });
+
+  await each(await ordersPastDeadline(db, BATCH), 'close an order past its deadline', ({ id }) =>
+    expireIfDue(db, id),
+  );
+
   const keptForCancelledOrders = await db
     .selectFrom('payments')
     .innerJoin('orders', 'orders.id', 'payments.order_id')
@@ -42,26 +84,31 @@ export async function sweepOnce(context: OutcomeContext, staleAfterSeconds: numb
     .where('orders.status', '=', 'cancelled')
     .limit(BATCH)
     .execute();
-  for (const payment of keptForCancelledOrders) await refundIfOrderCancelled(context, payment);
+  await each(keptForCancelledOrders, 'refund a payment for a cancelled order', (payment) =>
+    refundIfOrderCancelled(context, payment),
+  );
 }
 
-/** Runs the sweep every PAYMENT_RECONCILE_INTERVAL_SECONDS. */
+/** Runs the sweep at start-up, for what the last run of the service left, and every interval after. */
 export function reconciliationSweep({ db, config, logger }: PaymentsContext): BackgroundTask {
   const context = { db, stripe: stripeClient(config), logger };
+  const options = {
+    staleAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
+    attemptHoldSeconds: config.PAYMENT_ATTEMPT_HOLD_SECONDS,
+  };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = sweepOnce(context, config.PAYMENT_RECONCILE_AFTER_SECONDS)
-        .catch((error: unknown) => logger.error({ err: error }, 'reconciliation sweep failed'))
-        .finally(schedule);
-    }, config.PAYMENT_RECONCILE_INTERVAL_SECONDS * 1000);
+  const sweep = () => {
+    running = sweepOnce(context, options)
+      .catch((error: unknown) => logger.warn({ err: error }, 'reconciliation sweep failed; will try again'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(sweep, config.PAYMENT_RECONCILE_INTERVAL_SECONDS * 1000);
+      });
   };
   return {
     async start() {
-      schedule();
+      sweep();
     },
     async stop() {
       stopped = true;

@@ -1,21 +1,28 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   authenticatedUser,
   BadRequestError,
   ConflictError,
+  IDEMPOTENCY_KEY_HEADER,
   idempotency,
   isUniqueViolation,
   OrderStatus,
   RequestValidationError,
   requireAuth,
+  retryTransaction,
   validateRequest,
+  type CurrentUser,
 } from '@ticketing/common';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { body } from 'express-validator';
+import type { Kysely } from 'kysely';
 import type { PaymentsContext } from '../context';
+import type { PaymentsDatabase } from '../database/schema';
 import { PaymentDeclinedError } from '../errors/payment-declined-error';
 import { toAttemptResponse, type AttemptRow } from '../models/attempt';
-import type { AttemptOutcome } from '../models/attempt-outcome';
+import { holdUntil, takeAttempt } from '../models/attempt-hold';
+import { recordedOutcome, type AttemptOutcome, type OutcomeContext } from '../models/attempt-outcome';
+import { unpayableReason } from '../models/order-replica';
 import { toPaymentResponse } from '../models/payment';
 import { processAttempt } from '../models/process-attempt';
 import { stripeClient } from '../stripe/stripe-client';
@@ -58,15 +65,83 @@ function sendOutcome(res: Response, outcome: AttemptOutcome): void {
       }
       throw new PaymentDeclinedError(outcome.attempt);
     case 'canceled':
-      throw new BadRequestError('The order was cancelled');
+      throw new BadRequestError(
+        outcome.attempt.error_code === 'order_not_payable'
+          ? (outcome.attempt.error_message ?? 'The order can no longer be paid')
+          : 'The order was cancelled',
+      );
     case 'pending':
       res.status(202).json({ attempt: toAttemptResponse(outcome.attempt) });
   }
 }
 
+/**
+ * The attempt a request makes. With an Idempotency-Key it is derived from the key and the request, so a
+ * retry after the first request's process died finds the attempt that request made and resumes it,
+ * rather than making a second one.
+ */
+function attemptIdFor(req: Request, buyer: CurrentUser): string {
+  const key = req.get(IDEMPOTENCY_KEY_HEADER);
+  if (key === undefined) return randomUUID();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([buyer.id, key, req.body.orderId, req.body.paymentMethod, req.body.token]))
+    .digest()
+    .subarray(0, 16);
+  // Shaped as a UUID, as the column and the API expect: version 8 (custom), RFC 9562 variant.
+  digest[6] = ((digest[6] as number) & 0x0f) | 0x80;
+  digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
+  const hex = digest.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * Starts an attempt for an order that can still be paid. The order's row is share-locked meanwhile: its
+ * deadline, its cancellation and its payment take that row's lock too, so none of them can slip in between
+ * the check and the insert.
+ */
+async function startAttempt(
+  db: Kysely<PaymentsDatabase>,
+  values: Omit<AttemptRow, 'status' | 'created_at' | 'updated_at' | 'key_generation' | 'locked_until'> & {
+    holdSeconds: number;
+  },
+): Promise<AttemptRow> {
+  const { holdSeconds, ...attempt } = values;
+  return retryTransaction(db, async (trx) => {
+    const order = await trx
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', attempt.order_id)
+      .forShare()
+      .executeTakeFirstOrThrow();
+    const refusal = unpayableReason(order, new Date());
+    if (refusal) {
+      if (order.status === OrderStatus.Complete) throw new ConflictError(refusal);
+      throw new BadRequestError(refusal);
+    }
+    return trx
+      .insertInto('payment_attempts')
+      .values({ ...attempt, status: 'pending', locked_until: holdUntil(holdSeconds) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
+
+/**
+ * A retry of a request whose attempt exists: what it came to, or, if its worker died before it settled, the
+ * attempt resumed.
+ */
+async function resumeAttempt(context: OutcomeContext, attempt: AttemptRow, holdSeconds: number) {
+  if (attempt.status === 'pending') {
+    const taken = await takeAttempt(context.db, attempt.id, holdSeconds);
+    if (taken) return processAttempt(context, taken);
+  }
+  return recordedOutcome(context.db, attempt);
+}
+
 export function createPaymentRouter({ db, config, logger }: PaymentsContext): Router {
   const stripe = stripeClient(config);
-  const context = { db, stripe, logger };
+  const holdSeconds = config.PAYMENT_ATTEMPT_HOLD_SECONDS;
+  const context: OutcomeContext = { db, stripe, logger, attemptHoldSeconds: holdSeconds };
 
   return Router().post(
     '/api/payments',
@@ -88,6 +163,16 @@ export function createPaymentRouter({ db, config, logger }: PaymentsContext): Ro
     async (req, res) => {
       const buyer = authenticatedUser(req);
       const order = await findOwnOrder(db, req.body.orderId, buyer);
+      const attemptId = attemptIdFor(req, buyer);
+      const made = await db
+        .selectFrom('payment_attempts')
+        .selectAll()
+        .where('id', '=', attemptId)
+        .executeTakeFirst();
+      if (made) {
+        sendOutcome(res, await resumeAttempt(context, made, holdSeconds));
+        return;
+      }
       if (order.status === OrderStatus.Cancelled) throw new BadRequestError('The order was cancelled');
       const paid = await db
         .selectFrom('payments')
@@ -98,24 +183,20 @@ export function createPaymentRouter({ db, config, logger }: PaymentsContext): Ro
 
       let attempt: AttemptRow;
       try {
-        attempt = await db
-          .insertInto('payment_attempts')
-          .values({
-            id: randomUUID(),
-            order_id: order.id,
-            user_id: buyer.id,
-            payment_method: req.body.paymentMethod ?? req.body.token,
-            status: 'pending',
-            amount: order.amount,
-            currency: order.currency,
-            stripe_payment_intent_id: null,
-            stripe_charge_id: null,
-            error_code: null,
-            decline_code: null,
-            error_message: null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        attempt = await startAttempt(db, {
+          id: attemptId,
+          order_id: order.id,
+          user_id: buyer.id,
+          payment_method: req.body.paymentMethod ?? req.body.token,
+          amount: order.amount,
+          currency: order.currency,
+          stripe_payment_intent_id: null,
+          stripe_charge_id: null,
+          error_code: null,
+          decline_code: null,
+          error_message: null,
+          holdSeconds,
+        });
       } catch (error) {
         if (isUniqueViolation(error, ONE_ATTEMPT_AT_A_TIME))
           throw new ConflictError('A payment for this order is in progress');
