@@ -5,6 +5,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { sql, type Kysely } from 'kysely';
 import request from 'supertest';
 import {
+  BadRequestError,
   ConflictError,
   createDatabase,
   createHttpApp,
@@ -112,6 +113,7 @@ describe('HTTP toolkit', () => {
             orderCalls += 1;
             if (req.body.slow) await new Promise<void>((resolve) => (release = resolve));
             if (req.body.conflict) throw new ConflictError('Ticket is reserved');
+            if (req.body.refuse) throw new BadRequestError('Ticket is not for sale');
             if (req.body.crash) throw new Error('secret internals: password=hunter2');
             res
               .status(201)
@@ -241,13 +243,24 @@ describe('HTTP toolkit', () => {
     });
 
     it('replays client errors too, and scopes keys to the caller', async () => {
-      const payload = { ticketId: randomUUID(), conflict: true };
-      const first = await post('key-2', payload).expect(409);
-      await post('key-2', payload).expect(409);
-      expect(first.body.errors[0].message).toBe('Ticket is reserved');
-      const other = await signToken(JWT_KEY, { sub: 'erin' });
+      const payload = { ticketId: randomUUID(), refuse: true };
+      const first = await post('key-2', payload).expect(400);
       const calls = orderCalls;
+      const retry = await post('key-2', payload).expect(400);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(orderCalls).toBe(calls);
+      expect(first.body.errors[0].message).toBe('Ticket is not for sale');
+      const other = await signToken(JWT_KEY, { sub: 'erin' });
       await post('key-2', { ticketId: randomUUID() }, other).expect(201);
+      expect(orderCalls).toBe(calls + 1);
+    });
+
+    it('answers a 409 anew on a retry, since another request can change it', async () => {
+      const payload = { ticketId: randomUUID(), conflict: true };
+      await post('key-conflict', payload).expect(409);
+      const calls = orderCalls;
+      const retry = await post('key-conflict', payload).expect(409);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
       expect(orderCalls).toBe(calls + 1);
     });
 

@@ -129,7 +129,7 @@ describe("an order's deadline", () => {
 
   it('does not charge an attempt cut off before Stripe once its order is past the deadline', async () => {
     const order = await replicateOrder(payments, 'crashed', 2500, new Date(Date.now() + 1_000));
-    // What a request that died between making its attempt and reaching Stripe leaves behind.
+    // What a request that died a minute ago, between making its attempt and reaching Stripe, left behind.
     const attemptId = randomUUID();
     await payments.db
       .insertInto('payment_attempts')
@@ -146,6 +146,7 @@ describe("an order's deadline", () => {
         error_code: null,
         decline_code: null,
         error_message: null,
+        created_at: new Date(Date.now() - 60_000),
       })
       .execute();
     await waitFor(async () => (await replica(order.id)).expires_at! < new Date());

@@ -242,7 +242,8 @@ describe('npm start, with every server given by URL', () => {
   }, 120_000);
 
   it('exits non-zero when a service cannot start, leaving no process behind', async () => {
-    const system = start({ NATS_URL: 'nats://127.0.0.1:1' });
+    // Nobody will ever listen there: the service gives up waiting for it after a second.
+    const system = start({ NATS_URL: 'nats://127.0.0.1:1', STARTUP_DEPENDENCY_TIMEOUT_SECONDS: '1' });
     expect(await system.exitCode).toBe(1);
     expect(system.output()).toMatch(/orders exited \(code 1\) while starting/);
     expect(system.services()).toEqual([]);

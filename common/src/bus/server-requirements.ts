@@ -19,6 +19,11 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** The server will never carry the bus: waiting for it is pointless, unlike waiting for one that is down. */
+export class UnsupportedServerError extends Error {
+  override readonly name = 'UnsupportedServerError';
+}
+
 /**
  * Why a nats-server of `version` cannot carry the bus, or undefined when it can.
  *
@@ -41,7 +46,7 @@ export async function assertServerSupportsBus(
   url: string,
 ): Promise<JetStreamManager> {
   const unsupported = unsupportedServerReason(connection.info?.version);
-  if (unsupported) throw new Error(`${unsupported} (at ${url})`);
+  if (unsupported) throw new UnsupportedServerError(`${unsupported} (at ${url})`);
   try {
     return await jetstreamManager(connection, { checkAPI: true });
   } catch (error) {

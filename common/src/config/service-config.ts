@@ -25,6 +25,8 @@ const serviceConfigFields = {
   JWT_AUDIENCE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** How long start-up waits for the database and NATS to come up before it gives up. */
+  STARTUP_DEPENDENCY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(120),
   /** When the retention sweeps run (cron, UTC); each run is done by one replica. */
   MAINTENANCE_SCHEDULE: cronSchedule.default('*/10 * * * *'),
   /** Sent events are kept this long, to look into or replay. */

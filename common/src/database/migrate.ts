@@ -5,7 +5,9 @@ function check(resultSet: MigrationResultSet, scope: string): void {
   const failed = resultSet.results?.find((result) => result.status === 'Error');
   if (resultSet.error || failed) {
     const cause = resultSet.error instanceof Error ? resultSet.error.message : String(resultSet.error ?? '');
-    throw new Error(`${scope} migration ${failed?.migrationName ?? ''} failed: ${cause}`.trim());
+    throw new Error(`${scope} migration ${failed?.migrationName ?? ''} failed: ${cause}`.trim(), {
+      cause: resultSet.error,
+    });
   }
 }
 

@@ -16,6 +16,12 @@ export interface HandlerContext<DB> {
   /** 1 on first delivery. */
   deliveryCount: number;
   retryLater(reason: string): RetryLater;
+  /**
+   * Runs `work` once the transaction has committed (never if it rolls back), outside it: for calls to
+   * another system (Stripe, say) that must not hold the transaction's row locks while they wait. Best
+   * effort: a crash in between loses it, so what it does must also be done by a sweep.
+   */
+  afterCommit(work: () => Promise<void>): void;
 }
 
 /** What a service does with one subject. The payload type follows from the subject. */

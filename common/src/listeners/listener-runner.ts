@@ -252,11 +252,14 @@ export class ListenerRunner<DB extends CommonTables> {
     if (received.length === 0) return;
     const stopTimer = this.duration.startTimer({ consumer: this.durable });
     try {
-      const effects = await this.handleOnce(received);
+      const { effects, afterCommit } = await this.handleOnce(received);
       for (const [i, event] of received.entries()) {
         this.tries.delete(event.msg.info.streamSequence);
         event.msg.ack();
         this.outcomes.inc({ consumer: this.durable, outcome: effects[i] });
+      }
+      for (const { work, log } of afterCommit) {
+        await work().catch((error: unknown) => log.warn({ err: error }, 'work after commit failed'));
       }
     } catch (error) {
       if (isTransientFailure(error)) {
@@ -278,11 +281,17 @@ export class ListenerRunner<DB extends CommonTables> {
 
   /**
    * Runs the handlers and records the events in the inbox, in one transaction: all of it commits or none.
-   * An event already in the inbox (a redelivery) is skipped.
+   * An event already in the inbox (a redelivery) is skipped. Work the handlers asked to run after the
+   * commit comes back with the result, to run once the events are acknowledged.
    */
-  private handleOnce(events: ReceivedEvent[]): Promise<Array<'handled' | 'duplicate'>> {
+  private async handleOnce(events: ReceivedEvent[]): Promise<{
+    effects: Array<'handled' | 'duplicate'>;
+    afterCommit: Array<{ work: () => Promise<void>; log: Logger }>;
+  }> {
     const db = withCommonTables(this.options.db);
-    return db.transaction().execute(async (trx) => {
+    const committed: Array<{ work: () => Promise<void>; log: Logger }> = [];
+    const effects = await db.transaction().execute(async (trx) => {
+      committed.length = 0;
       const recorded = await trx
         .insertInto('inbox')
         .values(events.map((event) => ({ consumer: this.durable, event_id: event.envelope.id })))
@@ -303,6 +312,7 @@ export class ListenerRunner<DB extends CommonTables> {
             logger: event.log,
             deliveryCount: event.msg.info.deliveryCount,
             retryLater: (reason: string) => new RetryLater(reason),
+            afterCommit: (work) => committed.push({ work, log: event.log }),
           }),
         );
         // Thrown so that the transaction, inbox records included, rolls back.
@@ -311,6 +321,7 @@ export class ListenerRunner<DB extends CommonTables> {
       }
       return effects;
     });
+    return { effects, afterCommit: committed };
   }
 
   private async handleFailure(msg: JsMsg, error: unknown, log: Logger): Promise<void> {

@@ -24,7 +24,10 @@ export interface OutboxRelayOptions {
   workers?: number;
   /** Fallback poll, for a lost notification or a row whose retry time has come. */
   pollIntervalMs?: number;
-  /** Backoff for a row whose publish failed: min(base * 2^attempts, max). */
+  /**
+   * Backoff for a row whose publish failed: min(base * 2^attempts, max). Kept short: a publish fails when
+   * the bus is away, and the row should go out within seconds of its return.
+   */
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
 }
@@ -124,6 +127,21 @@ export class OutboxRelay {
     this.pool = this.openPool();
     await this.notifications.ensureListening();
     this.loops = Array.from({ length: this.workers }, () => this.run());
+    void this.retryOnReconnect();
+  }
+
+  /** When the bus is back, the rows that failed while it was away go out at once, not at their retry time. */
+  private async retryOnReconnect(): Promise<void> {
+    for await (const status of this.options.bus.connection.status()) {
+      if (!this.running) return;
+      if (status.type !== 'reconnect' || !this.pool) continue;
+      await this.pool
+        .query('update outbox set next_attempt_at = now() where sent_at is null and next_attempt_at > now()')
+        .then(() => this.signal.notifyAll())
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'could not reschedule failed publishes'),
+        );
+    }
   }
 
   /** Finishes the batch in flight, then stops; unsent rows wait for the next relay. */
@@ -205,7 +223,7 @@ export class OutboxRelay {
         row.seq,
         reason.slice(0, 1000),
         this.options.retryBaseDelayMs ?? 250,
-        this.options.retryMaxDelayMs ?? 60_000,
+        this.options.retryMaxDelayMs ?? 5_000,
       ],
     );
   }

@@ -13,6 +13,7 @@ import { ListenerRunner } from '../listeners/listener-runner';
 import { commonRetentionSweeps } from '../maintenance/common-retention-sweeps';
 import { MaintenanceScheduler } from '../maintenance/maintenance-scheduler';
 import { createLogger, type Logger } from '../observability/logger';
+import { waitForDependency } from './wait-for-dependency';
 import { createMetricsRegistry } from '../observability/metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import type { BackgroundTask, ServiceContext, ServiceDefinition } from './service-definition';
@@ -40,7 +41,7 @@ function closeServer(server: Server): Promise<void> {
 
 /**
  * Starts a service: config (fails naming the bad variable), database and migrations (under an advisory
- * lock), bus and streams, outbox relay, listeners, scheduled maintenance and background tasks, then the
+ * lock), bus and streams (each waited for while it is not up yet), outbox relay, listeners, scheduled maintenance and background tasks, then the
  * HTTP server.
  */
 export async function startService<DB extends CommonTables, Config extends ServiceConfig>(
@@ -59,15 +60,32 @@ export async function startService<DB extends CommonTables, Config extends Servi
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
+  const waiting = { logger, timeoutMs: config.STARTUP_DEPENDENCY_TIMEOUT_SECONDS * 1000 };
   try {
-    await migrateToLatest(db as unknown as Kysely<unknown>, definition.migrations);
-    const bus = await Bus.connect({
-      url: config.NATS_URL,
-      name: definition.name,
-      namespace: config.NATS_NAMESPACE,
-    });
+    await waitForDependency(
+      'database',
+      () => migrateToLatest(db as unknown as Kysely<unknown>, definition.migrations),
+      waiting,
+    );
+    const bus = await waitForDependency(
+      'nats',
+      async () => {
+        const connected = await Bus.connect({
+          url: config.NATS_URL,
+          name: definition.name,
+          namespace: config.NATS_NAMESPACE,
+        });
+        try {
+          await provisionStreams(connected, { replicas: config.NATS_STREAM_REPLICAS });
+        } catch (error) {
+          await connected.close();
+          throw error;
+        }
+        return connected;
+      },
+      waiting,
+    );
     stoppers.push(() => bus.close());
-    await provisionStreams(bus, { replicas: config.NATS_STREAM_REPLICAS });
     const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics };
 
     const relay = new OutboxRelay({ connectionString: config.DATABASE_URL, bus, logger, metrics });

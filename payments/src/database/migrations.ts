@@ -115,9 +115,10 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table orders add column deadline_reached_at timestamptz`.execute(db);
       await sql`alter table orders add column expired_at timestamptz`.execute(db);
       // Deadlines reached whose verdict (paid, or payments.expired) is still open: the sweep's work list.
-      await sql`create index orders_past_deadline on orders (deadline_reached_at) where deadline_reached_at is not null and expired_at is null`.execute(
-        db,
-      );
+      await sql`
+        create index orders_past_deadline on orders (deadline_reached_at)
+        where deadline_reached_at is not null and expired_at is null and status in ('created', 'awaiting:payment')
+      `.execute(db);
 
       await sql`alter table payment_attempts add column key_generation integer not null default 0`.execute(
         db,
@@ -125,13 +126,17 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table payment_attempts add column locked_until timestamptz not null default now()`.execute(
         db,
       );
+      // Attempts in flight on replicas still running the previous version: theirs for a while yet.
+      await sql`
+        update payment_attempts set locked_until = now() + interval '2 minutes' where status = 'pending'
+      `.execute(db);
       await sql`drop index payment_attempts_pending`.execute(db);
       await sql`create index payment_attempts_pending on payment_attempts (locked_until) where status = 'pending'`.execute(
         db,
       );
-      await sql`create index payment_attempts_requiring_action on payment_attempts (updated_at) where status = 'requires_action'`.execute(
-        db,
-      );
+      await sql`
+        create index payment_attempts_requiring_action on payment_attempts (updated_at) where status = 'requires_action'
+      `.execute(db);
     },
   },
 };

@@ -8,10 +8,15 @@ import { orderCompletedListener } from './listeners/order-completed-listener';
 import { orderCreatedListener } from './listeners/order-created-listener';
 
 /** Every event the payments service listens to. */
-export function subscriptions({ config }: PaymentsContext): AnyEventListener<PaymentsDatabase>[] {
+export function subscriptions({ db, config, logger }: PaymentsContext): AnyEventListener<PaymentsDatabase>[] {
   return [
     orderCreatedListener,
-    orderCancelledListener(stripeClient(config)),
+    orderCancelledListener({
+      db,
+      stripe: stripeClient(config),
+      logger,
+      attemptHoldSeconds: config.PAYMENT_ATTEMPT_HOLD_SECONDS,
+    }),
     orderCompletedListener,
     expirationCompletedListener,
   ];

@@ -162,6 +162,13 @@ async function recordPayment(
       .selectAll()
       .where('order_id', '=', attempt.order_id)
       .executeTakeFirstOrThrow();
+  // The attempt the money came through says so, even one given up while its charge was in flight.
+  await trx
+    .updateTable('payment_attempts')
+    .set({ status: 'succeeded', stripe_charge_id: chargeIdOf(intent), updated_at: sql`now()` })
+    .where('id', '=', attempt.id)
+    .where('status', '!=', 'succeeded')
+    .execute();
   await enqueue(trx, 'payments.created', {
     id: inserted.id,
     orderId: inserted.order_id,

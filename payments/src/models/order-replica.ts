@@ -69,12 +69,30 @@ export function lockOrder(
   return trx.selectFrom('orders').selectAll().where('id', '=', orderId).forUpdate().executeTakeFirst();
 }
 
-/** Why a new charge must not be made for the order now, or undefined when it may. */
-export function unpayableReason(order: OrderReplicaRow, now: Date): string | undefined {
+/**
+ * How long after it started an attempt made before the deadline may still send its charge to Stripe: its
+ * own request at work, whatever Stripe's latency. An attempt resumed later (its process died) is held to
+ * the deadline.
+ */
+export const IN_TIME_ATTEMPT_GRACE_MS = 30_000;
+
+/**
+ * Why a charge must not be made for the order now, or undefined when it may. `attemptStartedAt` is when the
+ * attempt to be charged was made; without it (a new attempt) the deadline is strict.
+ */
+export function unpayableReason(
+  order: OrderReplicaRow,
+  now: Date,
+  attemptStartedAt?: Date,
+): string | undefined {
   if (order.status === OrderStatus.Cancelled) return 'The order was cancelled';
   if (order.status === OrderStatus.Complete) return 'The order is already paid';
-  if (order.deadline_reached_at || (order.expires_at && order.expires_at <= now)) {
-    return 'The time to pay for this order has run out';
-  }
+  const startedInTime =
+    attemptStartedAt !== undefined &&
+    (order.expires_at === null || attemptStartedAt < order.expires_at) &&
+    now.getTime() - attemptStartedAt.getTime() < IN_TIME_ATTEMPT_GRACE_MS;
+  const pastDeadline =
+    order.deadline_reached_at !== null || (order.expires_at !== null && order.expires_at <= now);
+  if (pastDeadline && !startedInTime) return 'The time to pay for this order has run out';
   return undefined;
 }

@@ -45,7 +45,12 @@ export async function expireIfSettled(
     .where('order_id', '=', order.id)
     .where('status', 'in', [...OPEN_ATTEMPT, 'succeeded'])
     .executeTakeFirst();
-  if (blocker) return false;
+  const paid = await trx
+    .selectFrom('payments')
+    .select('id')
+    .where('order_id', '=', order.id)
+    .executeTakeFirst();
+  if (blocker || paid) return false;
   await trx
     .updateTable('orders')
     .set({ expired_at: sql`now()` })

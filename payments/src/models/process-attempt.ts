@@ -1,5 +1,6 @@
+import { DependencyUnavailableError } from '@ticketing/common';
 import Stripe from 'stripe';
-import { isStripeFailure, isUnanswered } from '../stripe/stripe-failures';
+import { isStripeDown, isStripeFailure } from '../stripe/stripe-failures';
 import type { AttemptRow } from './attempt';
 import { DEFAULT_ATTEMPT_HOLD_SECONDS, whileHolding } from './attempt-hold';
 import {
@@ -13,6 +14,7 @@ import { inTransaction } from './in-transaction';
 import { orderIntentId } from './order-intent';
 import { unpayableReason } from './order-replica';
 import { reconcilePaymentIntent } from './reconcile-stripe-event';
+import { cancelIntent } from './settle-cancelled-order';
 
 /** How the client's payment method is handed to Stripe: a PaymentMethod id, or a card token to make one from. */
 function paymentMethodParams(paymentMethod: string): Stripe.PaymentIntentConfirmParams {
@@ -26,9 +28,6 @@ function paymentMethodParams(paymentMethod: string): Stripe.PaymentIntentConfirm
     : { payment_method: paymentMethod };
 }
 
-/** An intent in one of these states has charged, is charging, or waits on the buyer: it is not confirmed again. */
-const UNDER_WAY: Stripe.PaymentIntent.Status[] = ['succeeded', 'processing', 'requires_action', 'canceled'];
-
 /** The attempt's idempotency key for one Stripe request; see `key_generation`. */
 function stripeKey(attempt: AttemptRow, request: 'payment-intent' | 'confirm'): string {
   return `attempt:${attempt.id}:${request}:${attempt.key_generation}`;
@@ -39,7 +38,7 @@ function stripeKey(attempt: AttemptRow, request: 'payment-intent' | 'confirm'): 
  * a background run, the buyer's retry or the sweep. The order has one PaymentIntent, made by its first
  * attempt; each attempt confirms it with its own payment method. Every Stripe request goes under a key of
  * the attempt, so a run after a crash gets Stripe's first answer back instead of charging again, and a
- * PaymentIntent captures at most once whatever happens. Before the charge goes to Stripe the order is
+ * PaymentIntent captures at most once whatever happens. Just before the charge goes to Stripe the order is
  * checked again: an order cancelled, paid or past its deadline meanwhile is not charged.
  */
 export async function processAttempt(context: OutcomeContext, attempt: AttemptRow): Promise<AttemptOutcome> {
@@ -51,9 +50,9 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
   const { db, stripe, logger } = context;
   let intentId = attempt.stripe_payment_intent_id;
   try {
-    const refusal = await orderRefusal(context, attempt);
-    if (refusal) return await withdraw(context, attempt, refusal);
     if (!intentId) {
+      const refusal = await orderRefusal(context, attempt);
+      if (refusal) return await withdraw(context, attempt.id, undefined, refusal);
       intentId = (await orderIntentId(db, attempt.order_id)) ?? (await createIntent(context, attempt));
       await db
         .updateTable('payment_attempts')
@@ -61,6 +60,9 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
         .where('id', '=', attempt.id)
         .execute();
     }
+    // Again, right before the charge: the order may have been cancelled while the intent was being made.
+    const refusal = await orderRefusal(context, attempt);
+    if (refusal) return await withdraw(context, attempt.id, intentId, refusal);
     const confirmed = await stripe.paymentIntents.confirm(
       intentId,
       paymentMethodParams(attempt.payment_method),
@@ -88,24 +90,12 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
       error.code === 'payment_intent_unexpected_state' &&
       intentId
     ) {
-      // Paid by another attempt (a 3-D Secure one, completed meanwhile) or cancelled with its order: this
-      // attempt charged nothing. The intent's state goes to the attempt it belongs to.
-      const intent = error.payment_intent ?? (await stripe.paymentIntents.retrieve(intentId));
-      const refused = await inTransaction(db, (trx) =>
-        recordWithdrawal(trx, attempt.id, 'payment_intent_unexpected_state', error.message),
-      );
-      await reconcilePaymentIntent(context, intent);
-      const payment = await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('order_id', '=', attempt.order_id)
-        .executeTakeFirst();
-      return payment
-        ? { kind: 'succeeded', attempt: refused, payment }
-        : { kind: 'canceled', attempt: refused };
+      // The intent was settled by something else: this attempt's own earlier run (whose answer was lost),
+      // a 3-D Secure attempt completed meanwhile, or a cancellation.
+      return withdraw(context, attempt.id, intentId, error.message, error.payment_intent);
     }
-    if (isUnanswered(error) || isStripeFailure(error)) {
-      // Kept under the key by Stripe, a failure would be replayed to every retry: the next run asks anew.
+    if (isStripeDown(error) || error instanceof DependencyUnavailableError) {
+      // Kept under the key by Stripe, a 5xx would be replayed to every retry: the next run asks anew.
       if (isStripeFailure(error)) {
         await db
           .updateTable('payment_attempts')
@@ -142,27 +132,54 @@ async function orderRefusal(context: OutcomeContext, attempt: AttemptRow): Promi
     .selectAll()
     .where('id', '=', attempt.order_id)
     .executeTakeFirstOrThrow();
-  return unpayableReason(order, new Date());
+  return unpayableReason(order, new Date(), attempt.created_at);
 }
 
 /**
- * Gives up an attempt whose order can no longer be paid. A run before a crash may have got its charge to
- * Stripe already: what the intent says then is recorded (a success is kept or refunded as the order's state
- * requires); an intent that is not under way has charged nothing, and the attempt ends without a charge.
+ * Ends an attempt that will not charge: its order can no longer be paid, or its intent was settled by
+ * something else. Whatever the intent says is recorded first, on the attempt it belongs to: a success that
+ * a run before a crash got, or that another attempt got, is kept (or refunded, as the order's state
+ * requires). An intent still open is cancelled first, so that no charge of a run cut off in flight can
+ * land after this attempt has been given up.
  */
 async function withdraw(
   context: OutcomeContext,
-  attempt: AttemptRow,
+  attemptId: string,
+  intentId: string | undefined,
   reason: string,
+  known?: Stripe.PaymentIntent,
 ): Promise<AttemptOutcome> {
-  if (attempt.stripe_payment_intent_id) {
-    const intent = await context.stripe.paymentIntents.retrieve(attempt.stripe_payment_intent_id);
-    if (UNDER_WAY.includes(intent.status)) return recordIntentOutcome(context, attempt.id, intent);
+  const { db, stripe } = context;
+  const code = known ? 'payment_intent_unexpected_state' : 'order_not_payable';
+  const withdrawOwn = () => inTransaction(db, (trx) => recordWithdrawal(trx, attemptId, code, reason));
+  const paid = intentId
+    ? await db
+        .selectFrom('payments')
+        .select('id')
+        .where('stripe_payment_intent_id', '=', intentId)
+        .executeTakeFirst()
+    : undefined;
+  if (intentId && !paid) {
+    const intent =
+      known?.status === 'succeeded' || known?.status === 'canceled'
+        ? known
+        : await cancelIntent(stripe, intentId);
+    // A success goes to the attempt it belongs to; a cancellation closes this attempt, then any other.
+    if (intent.status !== 'succeeded') await withdrawOwn();
+    await reconcilePaymentIntent(context, intent);
   }
-  const withdrawn = await inTransaction(context.db, (trx) =>
-    recordWithdrawal(trx, attempt.id, 'order_not_payable', reason),
-  );
-  return { kind: 'canceled', attempt: withdrawn };
+  const withdrawn = await withdrawOwn();
+  const payment = intentId
+    ? await db
+        .selectFrom('payments')
+        .selectAll()
+        .where('stripe_payment_intent_id', '=', intentId)
+        .executeTakeFirst()
+    : undefined;
+  if (payment) return { kind: 'succeeded', attempt: withdrawn, payment };
+  return withdrawn.status === 'canceled' || withdrawn.status === 'failed'
+    ? { kind: withdrawn.status, attempt: withdrawn }
+    : { kind: 'pending', attempt: withdrawn };
 }
 
 async function createIntent(context: OutcomeContext, attempt: AttemptRow): Promise<string> {

@@ -14,7 +14,7 @@ export async function reconcilePaymentIntent(
   intent: Stripe.PaymentIntent,
 ): Promise<void> {
   const final = intent.status === 'succeeded' || intent.status === 'canceled';
-  const attempt = await context.db
+  const open = await context.db
     .selectFrom('payment_attempts')
     .select('id')
     .where('stripe_payment_intent_id', '=', intent.id)
@@ -22,6 +22,18 @@ export async function reconcilePaymentIntent(
     .orderBy(({ eb }) => eb.case().when('status', '=', 'requires_action').then(0).else(1).end())
     .orderBy('created_at', 'desc')
     .executeTakeFirst();
+  // Money Stripe took is recorded even when every attempt on the intent was closed meanwhile (one given up
+  // while its charge was still in flight): it goes to the latest of them.
+  const attempt =
+    open ??
+    (intent.status === 'succeeded'
+      ? await context.db
+          .selectFrom('payment_attempts')
+          .select('id')
+          .where('stripe_payment_intent_id', '=', intent.id)
+          .orderBy('created_at', 'desc')
+          .executeTakeFirst()
+      : undefined);
   if (attempt) await recordIntentOutcome(context, attempt.id, intent);
   else await mirrorPaymentIntent(context.db, intent);
 }

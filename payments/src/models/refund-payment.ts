@@ -5,6 +5,7 @@ import type Stripe from 'stripe';
 import type { PaymentsDatabase } from '../database/schema';
 import { inTransaction } from './in-transaction';
 import type { PaymentRow } from './payment';
+import { whenStripeIsDown } from '../stripe/stripe-failures';
 import { mirrorRefund } from './stripe-mirror';
 
 export interface RefundRequest {
@@ -98,7 +99,9 @@ export async function reconcileRefunds(
   logger: Logger,
   payment: PaymentRow,
 ): Promise<void> {
-  const refunds = await stripe.refunds.list({ payment_intent: payment.stripe_payment_intent_id, limit: 100 });
+  const refunds = await stripe.refunds
+    .list({ payment_intent: payment.stripe_payment_intent_id, limit: 100 })
+    .catch(whenStripeIsDown);
   for (const refund of refunds.data) {
     await recordRefund(
       db,

@@ -20,12 +20,13 @@ export interface SweepOptions {
 
 /**
  * What a crash, a lost webhook or a Stripe outage can leave behind, finished from Stripe's own records:
- * attempts nobody holds any more (cut off between Stripe's answer and our commit, never sent, or left
- * pending by a Stripe failure); 3-D Secure attempts whose webhook never came, or whose order's time ran
- * out (their intent is cancelled, so the buyer cannot pay late); orders past their deadline whose last
- * attempt has settled; and payments taken for orders cancelled meanwhile. Every step is idempotent, so
- * replicas may sweep at the same time, and each item is on its own: one that fails is logged and tried
- * again next time, and the others carry on.
+ * orders past their deadline whose last attempt has settled; payments taken for orders cancelled
+ * meanwhile; 3-D Secure attempts whose order's time ran out or that was cancelled (their intent is
+ * cancelled, so the buyer cannot pay late), or whose webhook never came; attempts nobody holds any more
+ * (cut off between Stripe's answer and our commit, never sent, or left pending by a Stripe failure); and
+ * intents Stripe says succeeded that have no payment here. The stages that need only the database come
+ * first, so a Stripe outage does not hold them up. Every step is idempotent, so replicas may sweep at the
+ * same time, and each item is on its own: one that fails is logged and tried again next time.
  */
 export async function sweepOnce(context: OutcomeContext, options: SweepOptions): Promise<void> {
   const { db, stripe } = context;
@@ -37,40 +38,6 @@ export async function sweepOnce(context: OutcomeContext, options: SweepOptions):
       );
     }
   };
-
-  await each(await unheldAttempts(db, BATCH), 'resume an attempt', async ({ id }) => {
-    const attempt = await takeAttempt(db, id, options.attemptHoldSeconds);
-    if (attempt) await processAttempt(sweepContext, attempt);
-  });
-
-  const waitingOnBuyer = await db
-    .selectFrom('payment_attempts')
-    .innerJoin('orders', 'orders.id', 'payment_attempts.order_id')
-    .select([
-      'payment_attempts.stripe_payment_intent_id as intentId',
-      sql<boolean>`orders.deadline_reached_at is not null or orders.expires_at <= now()`.as('overdue'),
-    ])
-    .where('payment_attempts.status', '=', 'requires_action')
-    .where('payment_attempts.stripe_payment_intent_id', 'is not', null)
-    .where((eb) =>
-      eb.or([
-        eb('orders.deadline_reached_at', 'is not', null),
-        eb('orders.expires_at', '<=', sql<Date>`now()`),
-        eb(
-          'payment_attempts.updated_at',
-          '<',
-          sql<Date>`now() - ${options.staleAfterSeconds}::float8 * interval '1 second'`,
-        ),
-      ]),
-    )
-    .orderBy('payment_attempts.updated_at')
-    .limit(BATCH)
-    .execute();
-  await each(waitingOnBuyer, 'settle a 3-D Secure attempt', async ({ intentId, overdue }) => {
-    const id = intentId as string;
-    const intent = overdue ? await cancelIntent(stripe, id) : await stripe.paymentIntents.retrieve(id);
-    await reconcilePaymentIntent(context, intent);
-  });
 
   await each(await ordersPastDeadline(db, BATCH), 'close an order past its deadline', ({ id }) =>
     expireIfDue(db, id),
@@ -86,6 +53,71 @@ export async function sweepOnce(context: OutcomeContext, options: SweepOptions):
     .execute();
   await each(keptForCancelledOrders, 'refund a payment for a cancelled order', (payment) =>
     refundIfOrderCancelled(context, payment),
+  );
+
+  const waitingOnBuyer = await db
+    .selectFrom('payment_attempts')
+    .innerJoin('orders', 'orders.id', 'payment_attempts.order_id')
+    .select([
+      'payment_attempts.id',
+      'payment_attempts.stripe_payment_intent_id as intentId',
+      sql<boolean>`orders.status = 'cancelled' or orders.deadline_reached_at is not null or orders.expires_at <= now()`.as(
+        'overdue',
+      ),
+    ])
+    .where('payment_attempts.status', '=', 'requires_action')
+    .where('payment_attempts.stripe_payment_intent_id', 'is not', null)
+    .where((eb) =>
+      eb.or([
+        eb('orders.status', '=', 'cancelled'),
+        eb('orders.deadline_reached_at', 'is not', null),
+        eb('orders.expires_at', '<=', sql<Date>`now()`),
+        eb(
+          'payment_attempts.updated_at',
+          '<',
+          sql<Date>`now() - ${options.staleAfterSeconds}::float8 * interval '1 second'`,
+        ),
+      ]),
+    )
+    .orderBy('payment_attempts.updated_at')
+    .limit(BATCH)
+    .execute();
+  await each(waitingOnBuyer, 'settle a 3-D Secure attempt', async ({ id, intentId, overdue }) => {
+    const intent = overdue
+      ? await cancelIntent(stripe, intentId as string)
+      : await stripe.paymentIntents.retrieve(intentId as string);
+    await reconcilePaymentIntent(context, intent);
+    // Read again only once it is stale again, not at every pass.
+    await db
+      .updateTable('payment_attempts')
+      .set({ updated_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'requires_action')
+      .execute();
+  });
+
+  await each(await unheldAttempts(db, BATCH), 'resume an attempt', async ({ id }) => {
+    const attempt = await takeAttempt(db, id, options.attemptHoldSeconds);
+    if (attempt) await processAttempt(sweepContext, attempt);
+  });
+
+  const succeededUnrecorded = await db
+    .selectFrom('stripe_payment_intents')
+    .leftJoin('payments', 'payments.stripe_payment_intent_id', 'stripe_payment_intents.id')
+    .select('stripe_payment_intents.id')
+    .where('stripe_payment_intents.status', '=', 'succeeded')
+    .where('payments.id', 'is', null)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('payment_attempts')
+          .select('payment_attempts.id')
+          .whereRef('payment_attempts.stripe_payment_intent_id', '=', 'stripe_payment_intents.id'),
+      ),
+    )
+    .limit(BATCH)
+    .execute();
+  await each(succeededUnrecorded, 'record a payment Stripe took', async ({ id }) =>
+    reconcilePaymentIntent(context, await stripe.paymentIntents.retrieve(id)),
   );
 }
 

@@ -1,17 +1,30 @@
 import { DependencyUnavailableError } from '@ticketing/common';
 import Stripe from 'stripe';
 
-/** Stripe did not answer (network, timeout): whatever was asked may or may not have been done. */
+/**
+ * Stripe has not told us what it did: no answer (network, timeout), the same key still running there
+ * (409 `idempotency_key_in_use`), or too many requests (429, refused before anything ran). Asking again under
+ * the same key gets the real answer once there is one.
+ */
 export function isUnanswered(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeConnectionError;
+  return (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    (error instanceof Stripe.errors.StripeError && error.statusCode === 409)
+  );
 }
 
 /**
- * Stripe answered that it failed (its 5xx, or too many requests). It keeps such an answer under the
- * request's idempotency key, so a retry needs a fresh key; what was asked may or may not have been done.
+ * Stripe answered that it failed (a 5xx). It keeps such an answer under the request's idempotency key, so
+ * a retry needs a fresh key; what was asked may or may not have been done.
  */
 export function isStripeFailure(error: unknown): boolean {
-  return error instanceof Stripe.errors.StripeAPIError || error instanceof Stripe.errors.StripeRateLimitError;
+  return error instanceof Stripe.errors.StripeError && (error.statusCode ?? 0) >= 500;
+}
+
+/** Either of the above: Stripe itself is the problem, not what was asked of it. */
+export function isStripeDown(error: unknown): boolean {
+  return isUnanswered(error) || isStripeFailure(error);
 }
 
 /**
@@ -22,8 +35,6 @@ export function isStripeFailure(error: unknown): boolean {
  * await stripe.refunds.create(params).catch(whenStripeIsDown);
  */
 export function whenStripeIsDown(error: unknown): never {
-  if (isUnanswered(error) || isStripeFailure(error)) {
-    throw new DependencyUnavailableError('Stripe', { cause: error });
-  }
+  if (isStripeDown(error)) throw new DependencyUnavailableError('Stripe', { cause: error });
   throw error;
 }

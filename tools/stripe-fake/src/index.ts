@@ -11,3 +11,4 @@ export type { Refund } from './resources/refund';
 export type { PaymentMethod } from './resources/payment-method';
 export type { StripeEvent, StripeEventType, EventRequest } from './resources/stripe-event';
 export type { ListPage } from './list-page';
+export { seededRandom } from './seeded-random';

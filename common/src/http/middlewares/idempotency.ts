@@ -36,7 +36,7 @@ function fingerprint(method: string, path: string, body: unknown): string {
  * Makes a POST safe to retry, as Stripe does: the first request with a given `Idempotency-Key` runs and its
  * status and body are stored; a retry gets them back unchanged (with `Idempotent-Replayed: true`), the same
  * key on a different request is a 422, and a retry while the first is still running is a 409. Keys are
- * scoped to the caller. 5xx answers are not stored, so a failed request can be retried with its key.
+ * scoped to the caller. 5xx, 404 and 409 answers are not stored (see `isKept`): their retry runs again.
  */
 export function idempotency<DB extends CommonTables>(
   database: Kysely<DB>,
@@ -110,8 +110,18 @@ export function idempotency<DB extends CommonTables>(
 }
 
 /**
+ * Whether an answer is kept for the key's retries. As Stripe does, an answer is kept once the work has
+ * run, failures included; not kept are a 5xx (the work may not have run: the retry runs it), and a 404 or
+ * 409, which describe a state another request can change (an order not replicated here yet, a payment in
+ * progress): the retry is answered anew rather than told the same thing for as long as the key lives.
+ */
+function isKept(status: number): boolean {
+  return status < 500 && status !== 404 && status !== 409;
+}
+
+/**
  * Keeps the key claimed while the request runs, and stores the response before it is sent, so that a retry
- * arriving right after it sees the result. A 5xx is not stored: the key is released for a retry, and if
+ * arriving right after it sees the result. An answer that is not kept releases the key for a retry, and if
  * the database that failed the request fails the release too, the release is tried again in the background
  * (the claim also lapses once it is no longer renewed).
  */
@@ -153,7 +163,7 @@ function recordResponse(
   const record = async (body: unknown) => {
     recorded = true;
     clearInterval(renewal);
-    if (res.statusCode >= 500) {
+    if (!isKept(res.statusCode)) {
       // Not awaited: the answer need not wait for a database that may be the reason for the 5xx.
       release().catch((error: Error) =>
         res.req.log?.warn({ err: error }, 'could not release idempotency key; its claim will lapse'),

@@ -15,6 +15,7 @@ import type { PaymentsContext } from '../../context';
 import { toAttemptResponse } from '../../models/attempt';
 import { toPaymentResponse } from '../../models/payment';
 import { refundPayment } from '../../models/refund-payment';
+import { whenStripeIsDown } from '../../stripe/stripe-failures';
 import { stripeClient } from '../../stripe/stripe-client';
 
 export const attemptsQuery = z.object({
@@ -89,7 +90,7 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
         } catch (error) {
           if (error instanceof Stripe.errors.StripeInvalidRequestError)
             throw new BadRequestError(error.message);
-          throw error;
+          return whenStripeIsDown(error);
         }
         const refunded = await db
           .selectFrom('payments')
