@@ -12,7 +12,7 @@ export const paymentsConfig = defineServiceConfig({
    * How long a worker's hold on a payment attempt lasts without renewal: an attempt cut off by a crash is
    * resumed this long after it.
    */
-  PAYMENT_ATTEMPT_HOLD_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  PAYMENT_ATTEMPT_HOLD_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   /** A 3-D Secure attempt unchanged this long is read again from Stripe, in case its webhook was lost. */
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   /** How often the sweep resumes cut-off attempts, settles orders past their deadline and refunds. */

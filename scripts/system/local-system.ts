@@ -19,6 +19,8 @@ export interface LocalSystemOptions {
   /** The environment: given URLs and keys are used instead of starting our own servers and fake. */
   env: Record<string, string | undefined>;
   showLogs?: boolean;
+  /** Where the supervisor tells of services exiting and restarting; the console by default. */
+  log?: (line: string) => void;
 }
 
 export interface LocalSystem {
@@ -59,6 +61,7 @@ export async function startLocalSystem({
   port,
   env,
   showLogs = false,
+  log,
 }: LocalSystemOptions): Promise<LocalSystem> {
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const stops: Array<() => Promise<void>> = [];
@@ -132,6 +135,7 @@ export async function startLocalSystem({
     for (const service of SERVICES) {
       services[service] = await startServiceProcess(service, `${service}/src/index.ts`, {
         showLogs,
+        log,
         env: {
           LOG_LEVEL: 'info',
           ...passedThrough,

@@ -29,6 +29,8 @@ export interface ServiceProcessOptions {
   /** Flags for node itself, e.g. the heap limits a service is deployed with. */
   nodeArgs?: string[];
   readyPath?: string;
+  /** Where the supervisor tells of exits and restarts; the console by default. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -38,37 +40,41 @@ export interface ServiceProcessOptions {
 export async function startServiceProcess(
   name: string,
   entryPoint: string,
-  { env, showLogs = false, readyPath = '/readyz', nodeArgs = [] }: ServiceProcessOptions,
+  { env, showLogs = false, readyPath = '/readyz', nodeArgs = [], log }: ServiceProcessOptions,
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const extraNodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   // Compiled JavaScript runs on plain node, as in the images; TypeScript through tsx, as `npm start` does.
   const loader = entryPoint.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const supervised = new SupervisedProcess(name, () => {
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, ...extraNodeArgs, ...loader, join(repository, entryPoint)],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          TSX_TSCONFIG_PATH: join(repository, 'tsconfig.json'),
-          LOG_LEVEL: 'warn',
-          ...env,
-          PORT: String(port),
+  const supervised = new SupervisedProcess(
+    name,
+    () => {
+      const child = spawn(
+        process.execPath,
+        [...nodeArgs, ...extraNodeArgs, ...loader, join(repository, entryPoint)],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            TSX_TSCONFIG_PATH: join(repository, 'tsconfig.json'),
+            LOG_LEVEL: 'warn',
+            ...env,
+            PORT: String(port),
+          },
+          stdio: ['ignore', showLogs ? 'pipe' : 'ignore', 'inherit'],
         },
-        stdio: ['ignore', showLogs ? 'pipe' : 'ignore', 'inherit'],
-      },
-    );
-    child.stdout?.pipe(
-      PinoPretty({
-        colorize: true,
-        translateTime: 'HH:MM:ss.l',
-        ignore: 'pid,hostname,service,name',
-        messageFormat: `[${name}] {msg}`,
-      }),
-    );
-    return child;
-  });
+      );
+      child.stdout?.pipe(
+        PinoPretty({
+          colorize: true,
+          translateTime: 'HH:MM:ss.l',
+          ignore: 'pid,hostname,service,name',
+          messageFormat: `[${name}] {msg}`,
+        }),
+      );
+      return child;
+    },
+    log,
+  );
   const url = `http://127.0.0.1:${port}`;
   const ready = async () => (await fetch(`${url}${readyPath}`)).status === 200;
   try {

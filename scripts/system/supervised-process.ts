@@ -26,6 +26,8 @@ export class SupervisedProcess {
   constructor(
     readonly name: string,
     private readonly spawnRun: () => ChildProcess,
+    /** Where exits and restarts are told. */
+    private readonly log: (line: string) => void = console.log,
   ) {
     this.child = this.run();
     process.once('exit', this.exitHook);
@@ -82,12 +84,12 @@ export class SupervisedProcess {
     const delayMs = this.backoffMs;
     this.backoffMs = Math.min(delayMs * 2, MAX_BACKOFF_MS);
     this.restartCount += 1;
-    console.log(
+    this.log(
       `[${this.name}] exited (${this.exit}); restarting in ${(delayMs / 1000).toFixed(1)} s (restart #${this.restartCount})`,
     );
     this.restartTimer = setTimeout(() => {
       this.child = this.run();
-      console.log(`[${this.name}] restarted as pid ${this.child.pid}`);
+      this.log(`[${this.name}] restarted as pid ${this.child.pid}`);
     }, delayMs);
   }
 }

@@ -5,12 +5,17 @@ import { startLocalSystem, type LocalSystem } from '../../scripts/system/local-s
 /** The whole system as processes, on the test run's PostgreSQL and nats-server, driven through its entry point. */
 export async function startSystem(env: Record<string, string> = {}) {
   const infra: TestInfrastructure = await createTestInfrastructure();
+  const databaseUrls = {
+    orders: await infra.createDatabase(),
+    payments: await infra.createDatabase(),
+    expiration: await infra.createDatabase(),
+  };
   const system: LocalSystem = await startLocalSystem({
     port: 0,
     env: {
-      ORDERS_DATABASE_URL: await infra.createDatabase(),
-      PAYMENTS_DATABASE_URL: await infra.createDatabase(),
-      EXPIRATION_DATABASE_URL: await infra.createDatabase(),
+      ORDERS_DATABASE_URL: databaseUrls.orders,
+      PAYMENTS_DATABASE_URL: databaseUrls.payments,
+      EXPIRATION_DATABASE_URL: databaseUrls.expiration,
       NATS_URL: infra.natsUrl,
       NATS_NAMESPACE: infra.namespace,
       LOG_LEVEL: 'warn',
@@ -20,6 +25,7 @@ export async function startSystem(env: Record<string, string> = {}) {
   return {
     infra,
     system,
+    databaseUrls,
     async stop() {
       await system.stop();
       await infra.dispose();

@@ -7,7 +7,7 @@ import type { AttemptRow } from './attempt';
  * long and renews the hold every third of it. A crashed worker stops renewing, and the attempt is resumed
  * this long after the crash, rather than after a fixed delay that would also catch slow live ones.
  */
-export const DEFAULT_ATTEMPT_HOLD_SECONDS = 10;
+export const DEFAULT_ATTEMPT_HOLD_SECONDS = 5;
 
 /** When a hold taken now ends: what a new attempt is inserted with, its request already working on it. */
 export function holdUntil(seconds: number) {

@@ -128,12 +128,14 @@ async function startAttempt(
 
 /**
  * A retry of a request whose attempt exists: what it came to, or, if its worker died before it settled, the
- * attempt resumed.
+ * attempt resumed. While another worker still holds it (the sweep, or the dead worker's hold not lapsed
+ * yet) the answer is a 409, which is not kept under the key: the retry after it gets the outcome.
  */
 async function resumeAttempt(context: OutcomeContext, attempt: AttemptRow, holdSeconds: number) {
   if (attempt.status === 'pending') {
     const taken = await takeAttempt(context.db, attempt.id, holdSeconds);
-    if (taken) return processAttempt(context, taken);
+    if (!taken) throw new ConflictError('A payment for this order is in progress');
+    return processAttempt(context, taken);
   }
   return recordedOutcome(context.db, attempt);
 }

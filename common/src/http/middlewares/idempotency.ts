@@ -43,7 +43,7 @@ export function idempotency<DB extends CommonTables>(
   options: IdempotencyOptions = {},
 ): RequestHandler {
   const db = withCommonTables(database);
-  const lockTimeoutMs = options.lockTimeoutMs ?? 6_000;
+  const lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
 
   return async (req, res, next) => {
     const key = req.get(IDEMPOTENCY_KEY_HEADER);
