@@ -42,6 +42,29 @@ export async function startPayments(env: Record<string, string> = {}) {
   };
 }
 
+/**
+ * The service and its Stripe fake for one describe block, with the sweep left to the tests (see `sweep`)
+ * and the fake's latency and failures undone after each test.
+ */
+export function paymentsWithSweepOnDemand() {
+  const running = {} as { payments: PaymentsUnderTest; stripe: StripeFake };
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    let payments: PaymentsUnderTest;
+    let stripe: StripeFake;
+    ({ payments, stripe, stop } = await startPayments({ PAYMENT_RECONCILE_INTERVAL_SECONDS: '3600' }));
+    Object.assign(running, { payments, stripe });
+  });
+  afterAll(async () => {
+    await stop();
+  });
+  afterEach(() => {
+    running.stripe.setLatency(0);
+    running.stripe.setFailures({ mode: 'none' });
+  });
+  return running;
+}
+
 /** supertest against the service, every response checked against its OpenAPI document. */
 export function api(payments: PaymentsUnderTest) {
   const agent = request(payments.url);

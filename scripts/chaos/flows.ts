@@ -156,18 +156,21 @@ async function payAndComplete(buyer: Actor, orderId: string): Promise<void> {
   await buyer.waitForOrder(orderId, ['complete']);
 }
 
+/** A seller's new ticket, ordered by a buyer: how most flows begin. */
+async function ticketOrdered(context: FlowContext, record: FlowRecord, n: number) {
+  const seller = await Actor.as(context, record, `seller-${n}`);
+  const buyer = await Actor.as(context, record, `buyer-${n}`);
+  return { buyer, order: await buyer.placeOrder(await seller.sell()) };
+}
+
 const flows: Record<FlowKind, (context: FlowContext, record: FlowRecord, n: number) => Promise<void>> = {
   async paid(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     await payAndComplete(buyer, order.id);
   },
 
   async 'declined-then-paid'(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     const declined = await buyer.pay(order.id, 'pm_card_chargeDeclinedInsufficientFunds');
     if (declined.status !== 402 && declined.status !== 202)
       throw new Unfinished(`decline answered ${declined.status}`);
@@ -175,9 +178,7 @@ const flows: Record<FlowKind, (context: FlowContext, record: FlowRecord, n: numb
   },
 
   async 'three-d-secure'(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     const challenged = await buyer.pay(order.id, 'pm_card_authenticationRequired');
     if (challenged.status !== 202) throw new Unfinished(`3-D Secure answered ${challenged.status}`);
     // Pending when Stripe did not answer in time: the buyer's app polls the attempt until it asks for 3-D Secure.
@@ -187,25 +188,19 @@ const flows: Record<FlowKind, (context: FlowContext, record: FlowRecord, n: numb
   },
 
   async expires(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     await buyer.waitForOrder(order.id, ['cancelled']);
   },
 
   async cancelled(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     const cancelled = await buyer.cancel(order.id);
     if (cancelled.status !== 200) throw new Unfinished(`cancelling answered ${cancelled.status}`);
     await buyer.waitForOrder(order.id, ['cancelled']);
   },
 
   async 'cancel-while-paying'(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     await Promise.all([
       buyer.pay(order.id, 'pm_card_visa', { keepsOrder: false }),
       pause(context.random() * 300).then(() => buyer.cancel(order.id)),
@@ -239,9 +234,7 @@ const flows: Record<FlowKind, (context: FlowContext, record: FlowRecord, n: numb
   },
 
   async 'last-second'(context, record, n) {
-    const seller = await Actor.as(context, record, `seller-${n}`);
-    const buyer = await Actor.as(context, record, `buyer-${n}`);
-    const order = await buyer.placeOrder(await seller.sell());
+    const { buyer, order } = await ticketOrdered(context, record, n);
     // The buyer pays three seconds before the deadline.
     await pause(Math.max(0, Date.parse(order.expiresAt) - Date.now() - 3_000));
     await payAndComplete(buyer, order.id);
