@@ -106,3 +106,6 @@ export { startService, type RunningService } from './service/start-service';
 export { runService } from './service/run-service';
 export { buildAsyncApiDocument } from './events/asyncapi-document';
 export * from './maintenance';
+
+// Stripe's currencies: which it charges, in what minor units, between what limits
+export * from './money/stripe-currencies';

@@ -1,5 +1,5 @@
 import type { Params } from './params';
-import { StripeError } from './stripe-error';
+import { ParameterError } from './stripe-error';
 
 /** Finds any stored object by id, whatever its kind. */
 export type ObjectLookup = (id: string) => object | undefined;
@@ -15,7 +15,7 @@ export function readExpandPaths(params: Params): string[] {
   const paths = params.stringList('expand') ?? [];
   const unsupported = paths.find((path) => !EXPANDABLE_PATH.test(path));
   if (unsupported !== undefined) {
-    throw StripeError.invalidRequest(`This property cannot be expanded (${unsupported}).`, {
+    throw new ParameterError(`This property cannot be expanded (${unsupported}).`, {
       param: params.name('expand'),
     });
   }

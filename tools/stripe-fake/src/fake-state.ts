@@ -21,7 +21,7 @@ export class FakeState {
     const charges = (this.charges = new Charges(events));
     const attempts = new PaymentAttempts({ paymentMethods, charges, events, authenticationUrl });
     const paymentIntents = (this.paymentIntents = new PaymentIntents({ paymentMethods, attempts, events }));
-    this.refunds = new Refunds({ charges, paymentIntents, events });
+    this.refunds = new Refunds({ charges, paymentIntents, paymentMethods, events });
   }
 
   /** Any stored object by id, whatever its kind: what `expand[]` replaces ids with. */
@@ -36,6 +36,11 @@ export class FakeState {
 
   ledger(): Ledger {
     return buildLedger(this.charges.all(), this.refunds.all());
+  }
+
+  /** Drops what was still to happen later (refunds settling), so that nothing changes once the fake stops. */
+  stop(): void {
+    this.refunds.cancelScheduled();
   }
 
   clear(): void {

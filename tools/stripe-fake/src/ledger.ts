@@ -1,7 +1,10 @@
 import type { Charge } from './resources/charge';
 import type { Refund } from './resources/refund';
 
-/** One charge attempt and the money it moved, in minor units. */
+/**
+ * One charge attempt and the money it moved, in minor units. `amount_refunded` is the charge's, which counts
+ * pending refunds too; the money actually returned is the sum of the `succeeded` refunds.
+ */
 export interface LedgerEntry {
   charge: string;
   payment_intent: string;
@@ -10,7 +13,7 @@ export interface LedgerEntry {
   amount: number;
   amount_captured: number;
   amount_refunded: number;
-  refunds: Array<{ id: string; amount: number; reason: Refund['reason'] }>;
+  refunds: Array<Pick<Refund, 'id' | 'amount' | 'reason' | 'status'>>;
   created: number;
 }
 
@@ -31,7 +34,7 @@ export function buildLedger(charges: readonly Charge[], refunds: readonly Refund
       amount_refunded: charge.amount_refunded,
       refunds: refunds
         .filter((refund) => refund.charge === charge.id)
-        .map(({ id, amount, reason }) => ({ id, amount, reason })),
+        .map(({ id, amount, reason, status }) => ({ id, amount, reason, status })),
       created: charge.created,
     })),
   };

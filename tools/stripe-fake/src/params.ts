@@ -1,4 +1,4 @@
-import { StripeError } from './stripe-error';
+import { ParameterError, StripeError } from './stripe-error';
 
 type ParamValues = Readonly<Record<string, unknown>>;
 
@@ -16,8 +16,8 @@ function isRecord(value: unknown): value is ParamValues {
 
 /**
  * Typed, validating access to a request's parameters. Values come from form bodies (all strings) or, on the
- * fake's own endpoints, from JSON; both are accepted. Errors name the parameter the way Stripe does,
- * including its nesting, e.g. `payment_method_data[card][token]`.
+ * fake's own endpoints, from JSON; both are accepted. Errors are ParameterErrors that name the parameter the
+ * way Stripe does, including its nesting, e.g. `payment_method_data[card][token]`.
  */
 export class Params {
   constructor(
@@ -119,15 +119,15 @@ export class Params {
   rejectUnknown(known: readonly string[]): void {
     const unknown = Object.keys(this.values).find((key) => key !== 'expand' && !known.includes(key));
     if (unknown !== undefined) {
-      throw StripeError.invalidRequest(`Received unknown parameter: ${this.name(unknown)}`, {
+      throw new ParameterError(`Received unknown parameter: ${this.name(unknown)}`, {
         code: 'parameter_unknown',
         param: this.name(unknown),
       });
     }
   }
 
-  invalid(key: string, message: string, code?: string): StripeError {
-    return StripeError.invalidRequest(message, { param: this.name(key), ...(code && { code }) });
+  invalid(key: string, message: string, code?: string): ParameterError {
+    return new ParameterError(message, { param: this.name(key), ...(code && { code }) });
   }
 
   private inRange(key: string, number: number, range: NumberRange, code?: string): number {

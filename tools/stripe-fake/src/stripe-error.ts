@@ -51,19 +51,28 @@ export class StripeError extends Error {
   }
 
   static parameterMissing(param: string): StripeError {
-    return StripeError.invalidRequest(`Missing required param: ${param}.`, {
-      code: 'parameter_missing',
-      param,
-    });
+    return new ParameterError(`Missing required param: ${param}.`, { code: 'parameter_missing', param });
   }
 
   static parametersExclusive(...params: string[]): StripeError {
-    return StripeError.invalidRequest(`You may only specify one of these parameters: ${params.join(', ')}.`, {
+    return new ParameterError(`You may only specify one of these parameters: ${params.join(', ')}.`, {
       code: 'parameters_exclusive',
     });
   }
 
   toJSON(): { error: StripeErrorBody } {
     return { error: this.body };
+  }
+}
+
+/**
+ * A request refused for its parameters (missing, unknown, malformed, out of range) before its endpoint began.
+ * Stripe saves no idempotent result for such a request, so a corrected retry with the same key runs; errors an
+ * endpoint raises once it has begun (declines, states such as `payment_intent_unexpected_state`) are kept.
+ */
+export class ParameterError extends StripeError {
+  constructor(message: string, details: StripeErrorDetails = {}) {
+    super(400, stripeErrorBody('invalid_request_error', message, details));
+    this.name = 'ParameterError';
   }
 }

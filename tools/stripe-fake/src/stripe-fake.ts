@@ -13,6 +13,9 @@ import { newWebhookSecret } from './ids';
 import type { Ledger } from './ledger';
 import type { AuthenticationOutcome } from './resources/payment-attempts';
 import type { PaymentIntent } from './resources/payment-intent';
+import type { Refund } from './resources/refund';
+import type { RefundSettlement, SettlementOutcome } from './resources/refunds';
+import { NO_REQUEST } from './resources/stripe-event';
 import { WebhookSender, type WebhookControls } from './webhooks/webhook-sender';
 
 export interface StripeFakeOptions {
@@ -33,8 +36,6 @@ export interface StripeFakeOptions {
 }
 
 const HOST = '127.0.0.1';
-/** Test-control changes were not caused by an API request; Stripe leaves `request` empty for those too. */
-const NO_REQUEST = { id: null, idempotency_key: null };
 
 /**
  * A stateful fake of Stripe's PaymentIntents, Refunds, Events and webhooks, on 127.0.0.1. Point the SDK at it
@@ -116,6 +117,28 @@ export class StripeFake {
     return structuredClone(this.state.paymentIntents.authenticate(paymentIntentId, outcome, NO_REQUEST));
   }
 
+  /** When refunds settle: `immediate` (the default, as in Stripe's test mode) or `pending` until `settleRefund`. */
+  get refundSettlement(): RefundSettlement {
+    return this.state.refunds.settlement;
+  }
+
+  /**
+   * `pending` keeps every refund made from now on `pending`, as live refunds can be, until `settleRefund` gives
+   * it an outcome; `immediate` goes back to Stripe's test-mode behaviour.
+   */
+  setRefundSettlement(settlement: RefundSettlement): void {
+    this.state.refunds.setSettlement(settlement);
+  }
+
+  /**
+   * Settles a refund still waiting for its outcome, as the card network would: `succeed`, or `fail`, which
+   * gives the amount back to the charge. Sends the events Stripe sends (`refund.updated`, `refund.failed`,
+   * `charge.refund.updated`).
+   */
+  settleRefund(refundId: string, outcome: SettlementOutcome): Refund {
+    return structuredClone(this.state.refunds.settle(refundId, outcome, NO_REQUEST));
+  }
+
   /** Every charge attempt with what it captured and what was refunded of it. */
   ledger(): Ledger {
     return this.state.ledger();
@@ -123,8 +146,8 @@ export class StripeFake {
 
   /**
    * Forgets every object, event, idempotency key and pending webhook, and turns the test switches (duplicate,
-   * out of order, pause, latency, failures) back to how the fake started. The webhook endpoint and secret are
-   * kept.
+   * out of order, pause, latency, failures, refund settlement) back to how the fake started. The webhook
+   * endpoint and secret are kept.
    */
   reset(): void {
     this.state.clear();
@@ -140,6 +163,7 @@ export class StripeFake {
     );
     // The SDK keeps connections alive; without this, close() would wait for them to time out.
     this.server.closeAllConnections();
+    this.state.stop();
     await Promise.all([closed, this.sender.stop()]);
   }
 }

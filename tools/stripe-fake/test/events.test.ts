@@ -1,13 +1,20 @@
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const fixture = useStripeFake();
 
 describe('events', () => {
   it('records each state change with a snapshot of the object at that moment', async () => {
     const intent = await fixture.stripe.paymentIntents.create(
-      { amount: 1000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
+      {
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        automatic_payment_methods: NO_REDIRECTS,
+      },
       { idempotencyKey: 'order_1' },
     );
 
@@ -38,6 +45,7 @@ describe('events', () => {
         currency: 'usd',
         payment_method: 'pm_card_chargeDeclined',
         confirm: true,
+        automatic_payment_methods: NO_REDIRECTS,
       }),
     );
     const challenged = await fixture.stripe.paymentIntents.create({
@@ -45,6 +53,7 @@ describe('events', () => {
       currency: 'usd',
       payment_method: 'pm_card_authenticationRequired',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
     await fixture.stripe.paymentIntents.cancel(challenged.id);
 
@@ -69,6 +78,7 @@ describe('events', () => {
         currency: 'usd',
         payment_method: 'pm_card_visa',
         confirm: true,
+        automatic_payment_methods: NO_REDIRECTS,
       });
     }
 
@@ -104,6 +114,7 @@ describe('events', () => {
       currency: 'usd',
       payment_method: 'pm_card_visa',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
 
     const response = await fetch(`${fixture.fake.url}/_fake/reset`, { method: 'POST' });

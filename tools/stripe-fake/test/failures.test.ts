@@ -1,10 +1,17 @@
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const fixture = useStripeFake();
 
-const PAYMENT = { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true };
+const PAYMENT = {
+  amount: 2000,
+  currency: 'usd',
+  payment_method: 'pm_card_visa',
+  confirm: true,
+  automatic_payment_methods: NO_REDIRECTS,
+};
 const OFF = { mode: 'none', rate: 0, next: 0, seed: null };
 
 /** The statuses of `count` reads in a row, to see which of them failed. */

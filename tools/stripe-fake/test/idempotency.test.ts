@@ -2,10 +2,17 @@ import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';
 import { stripeClient } from './support/stripe-client';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const fixture = useStripeFake();
 
-const PAYMENT = { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true };
+const PAYMENT = {
+  amount: 2000,
+  currency: 'usd',
+  payment_method: 'pm_card_visa',
+  confirm: true,
+  automatic_payment_methods: NO_REDIRECTS,
+};
 
 describe('idempotency keys', () => {
   it('replays the first response for the same key and parameters, charging once', async () => {
@@ -91,6 +98,63 @@ describe('idempotency keys', () => {
       }),
     ]);
     expect(fixture.fake.ledger().entries).toHaveLength(1);
+  });
+
+  it('keeps no result for a request refused for its parameters: the corrected retry with the key runs', async () => {
+    const typo = await rejectionOf(
+      fixture.stripe.paymentIntents.create({ ...PAYMENT, amout: 5 } as Stripe.PaymentIntentCreateParams, {
+        idempotencyKey: 'order_6',
+      }),
+    );
+    const unsupported = await rejectionOf(
+      fixture.stripe.paymentIntents.create({ ...PAYMENT, currency: 'xyz' }, { idempotencyKey: 'order_6' }),
+    );
+    const corrected = await fixture.stripe.paymentIntents.create(PAYMENT, { idempotencyKey: 'order_6' });
+
+    expect(typo).toMatchObject({ statusCode: 400, code: 'parameter_unknown' });
+    expect(unsupported).toMatchObject({ statusCode: 400, param: 'currency' });
+    expect(unsupported).not.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    expect(corrected.status).toBe('succeeded');
+    expect(corrected.lastResponse.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('keeps no result for a confirmation refused for its missing return_url', async () => {
+    const intent = await fixture.stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+    });
+
+    const refused = await rejectionOf(
+      fixture.stripe.paymentIntents.confirm(intent.id, {}, { idempotencyKey: 'confirm_1' }),
+    );
+    const confirmed = await fixture.stripe.paymentIntents.confirm(
+      intent.id,
+      { return_url: 'https://shop.test/done' },
+      { idempotencyKey: 'confirm_1' },
+    );
+
+    expect(refused).toMatchObject({ statusCode: 400 });
+    expect(confirmed.status).toBe('succeeded');
+  });
+
+  it('keeps the errors of an endpoint that began, such as a state error: a retry replays it', async () => {
+    const intent = await fixture.stripe.paymentIntents.create(PAYMENT);
+    await fixture.stripe.refunds.create({ payment_intent: intent.id });
+
+    const first = await rejectionOf(
+      fixture.stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: 'refund_1' }),
+    );
+    const retry = await rejectionOf(
+      fixture.stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: 'refund_1' }),
+    );
+
+    expect(first).toMatchObject({ statusCode: 400, code: 'charge_already_refunded' });
+    expect(retry).toMatchObject({
+      statusCode: 400,
+      code: 'charge_already_refunded',
+      headers: { 'idempotent-replayed': 'true' },
+    });
   });
 
   it('does not apply to reads', async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@ticketing/common/testing';
 
 const MAIN = path.join(__dirname, '..', 'src', 'main.ts');
 
@@ -21,7 +21,10 @@ describe('the command line entry', () => {
     const exited = once(child, 'exit');
     try {
       // The webhook line is printed last; once it is in, the listening line is too.
-      await waitFor('the start-up lines', () => output.includes('signed with whsec_from_env\n'), 20_000);
+      await waitFor(() => output.includes('signed with whsec_from_env\n'), {
+        description: 'the start-up lines',
+        timeoutMs: 20_000,
+      });
       expect(output).toContain('sends webhooks to http://127.0.0.1:9/webhooks');
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output)?.[1];
 

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const fixture = useStripeFake();
 
@@ -66,6 +67,7 @@ describe('creating and confirming payment intents', () => {
       currency: 'usd',
       payment_method: 'pm_card_visa',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
       expand: ['latest_charge'],
     });
 
@@ -87,12 +89,14 @@ describe('creating and confirming payment intents', () => {
         card: { token: 'tok_visa' },
       } as Stripe.PaymentIntentCreateParams.PaymentMethodData,
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
     const direct = await fixture.stripe.paymentIntents.create({
       amount: 1000,
       currency: 'usd',
       payment_method: 'tok_visa',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
 
     expect(fromData.status).toBe('succeeded');
@@ -120,6 +124,7 @@ describe('declines', () => {
           currency: 'usd',
           payment_method: paymentMethod,
           confirm: true,
+          automatic_payment_methods: NO_REDIRECTS,
         }),
       );
 
@@ -154,6 +159,7 @@ describe('declines', () => {
         currency: 'usd',
         payment_method: 'pm_card_chargeDeclined',
         confirm: true,
+        automatic_payment_methods: NO_REDIRECTS,
       }),
     );
     const declined = (error as Stripe.errors.StripeCardError).payment_intent as Stripe.PaymentIntent;
@@ -174,6 +180,7 @@ describe('3-D Secure', () => {
       currency: 'usd',
       payment_method: paymentMethod,
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
   }
 
@@ -279,6 +286,7 @@ describe('invalid requests', () => {
         currency: 'usd',
         payment_method: 'pm_nope',
         confirm: true,
+        automatic_payment_methods: NO_REDIRECTS,
       }),
     );
 
@@ -318,6 +326,7 @@ describe('status rules', () => {
       currency: 'usd',
       payment_method: 'pm_card_visa',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
     });
   }
 
@@ -370,7 +379,11 @@ describe('status rules', () => {
   });
 
   it('refuses to confirm an intent without a payment method', async () => {
-    const intent = await fixture.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
+    const intent = await fixture.stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      automatic_payment_methods: NO_REDIRECTS,
+    });
 
     const error = await rejectionOf(fixture.stripe.paymentIntents.confirm(intent.id));
 
@@ -385,6 +398,7 @@ describe('updating', () => {
       currency: 'usd',
       payment_method: 'pm_card_visa',
       confirm: true,
+      automatic_payment_methods: NO_REDIRECTS,
       metadata: { orderId: 'order_1', attempt: '1' },
     });
 

@@ -77,7 +77,7 @@ describe('requests and responses', () => {
       '/v1/payment_intents',
       'amount=1500&currency=USD&confirm=true&metadata[orderId]=order_1&metadata[userId]=user_1' +
         '&payment_method_data[type]=card&payment_method_data[card][token]=tok_mastercard' +
-        '&payment_method_types[0]=card&expand[]=latest_charge&expand[]=payment_method',
+        '&allowed_payment_method_types[0]=card&expand[]=latest_charge&expand[]=payment_method',
     );
 
     expect(response.status).toBe(200);
@@ -85,7 +85,7 @@ describe('requests and responses', () => {
       currency: 'usd',
       status: 'succeeded',
       metadata: { orderId: 'order_1', userId: 'user_1' },
-      payment_method_types: ['card'],
+      allowed_payment_method_types: ['card'],
       latest_charge: { object: 'charge', amount: 1500 },
       payment_method: { object: 'payment_method', card: { brand: 'mastercard', last4: '4444' } },
     });

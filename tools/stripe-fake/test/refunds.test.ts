@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const fixture = useStripeFake();
 
@@ -10,6 +11,7 @@ async function paidIntent(amount = 5000): Promise<Stripe.PaymentIntent> {
     currency: 'usd',
     payment_method: 'pm_card_visa',
     confirm: true,
+    automatic_payment_methods: NO_REDIRECTS,
   });
 }
 
@@ -26,6 +28,7 @@ describe('refunds', () => {
     expect(refund).toMatchObject({
       object: 'refund',
       status: 'succeeded',
+      failure_reason: null,
       amount: 5000,
       currency: 'usd',
       charge: intent.latest_charge,
@@ -57,7 +60,10 @@ describe('refunds', () => {
         payment_intent: intent.id,
         amount_captured: 5000,
         amount_refunded: 3000,
-        refunds: [expect.objectContaining({ amount: 2000 }), expect.objectContaining({ amount: 1000 })],
+        refunds: [
+          expect.objectContaining({ amount: 2000, status: 'succeeded' }),
+          expect.objectContaining({ amount: 1000, status: 'succeeded' }),
+        ],
       }),
     ]);
     const listed = await fixture.stripe.refunds.list({ payment_intent: intent.id });

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@ticketing/common/testing';
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
-import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
+import { NO_REDIRECTS } from './support/no-redirects';
 
 const SECRET = 'whsec_test_secret';
 const fixture = useStripeFake({ webhookSecret: SECRET, webhookRetryDelayMs: 20, webhookMaxAttempts: 3 });
@@ -23,6 +24,7 @@ function payWithVisa(): Promise<Stripe.PaymentIntent> {
     currency: 'usd',
     payment_method: 'pm_card_visa',
     confirm: true,
+    automatic_payment_methods: NO_REDIRECTS,
   });
 }
 
@@ -39,15 +41,20 @@ function control(method: 'GET' | 'POST', path: string, body: object = {}): Promi
 }
 
 async function receivedCount(count: number) {
-  return waitFor(`${count} webhooks`, () => receiver.received.length >= count && receiver.received);
+  return waitFor(() => receiver.received.length >= count && receiver.received, {
+    description: `${count} webhooks`,
+  });
 }
 
 /** The fake logs an attempt once the endpoint has answered, a moment after the endpoint has seen it. */
 async function attemptCount(count: number) {
-  return waitFor(`${count} delivery attempts`, () => {
-    const deliveries = fixture.fake.webhooks.deliveries();
-    return deliveries.length >= count && deliveries;
-  });
+  return waitFor(
+    () => {
+      const deliveries = fixture.fake.webhooks.deliveries();
+      return deliveries.length >= count && deliveries;
+    },
+    { description: `${count} delivery attempts` },
+  );
 }
 
 describe('webhook delivery', () => {
@@ -70,10 +77,13 @@ describe('webhook delivery', () => {
     expect(() => receiver.verify(received[0]!, 'whsec_wrong')).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
-    const delivered = await waitFor('pending_webhooks to drop', async () => {
-      const event = await fixture.stripe.events.retrieve(events[2]!.id);
-      return event.pending_webhooks === 0 && event;
-    });
+    const delivered = await waitFor(
+      async () => {
+        const event = await fixture.stripe.events.retrieve(events[2]!.id);
+        return event.pending_webhooks === 0 && event;
+      },
+      { description: 'pending_webhooks to drop' },
+    );
     expect(delivered.type).toBe('payment_intent.succeeded');
   });
 

@@ -4,6 +4,7 @@ import { expandResponse, readExpandPaths, type ObjectLookup } from '../expand';
 import type { FormObject } from '../form-body';
 import { Params } from '../params';
 import type { EventRequest } from '../resources/stripe-event';
+import { ParameterError } from '../stripe-error';
 import type { ApiKeyPolicy } from './api-keys';
 import { requestFingerprint, type IdempotencyKeys } from './idempotency-keys';
 import { errorResponse, jsonResponse, sendJson, type JsonResponse } from './json-response';
@@ -20,6 +21,13 @@ export interface ApiCall {
 
 /** Returns the Stripe object to answer with, or throws a StripeError. */
 export type ApiHandler = (call: ApiCall) => object;
+
+/** What running an endpoint answered, and whether Stripe would keep it for the request's idempotency key. */
+interface RunOutcome {
+  response: JsonResponse;
+  /** Refused for its parameters before the endpoint began: Stripe saves no idempotent result for it. */
+  parametersRefused: boolean;
+}
 
 export interface ApiPipelineDependencies {
   apiKeys: ApiKeyPolicy;
@@ -60,7 +68,7 @@ export class ApiPipeline {
     const apiKey = this.deps.apiKeys.authenticate(req.get('Authorization'));
     const form = readApiParams(req);
     const idempotencyKey = req.method === 'POST' ? req.get('Idempotency-Key') : undefined;
-    if (idempotencyKey === undefined) return this.run(handler, req, res, form, null);
+    if (idempotencyKey === undefined) return (await this.run(handler, req, res, form, null)).response;
     res.set('Idempotency-Key', idempotencyKey);
     const fingerprint = requestFingerprint(req.method, requestPath(req), form);
     const started = this.deps.idempotencyKeys.begin(apiKey, idempotencyKey, fingerprint);
@@ -68,9 +76,10 @@ export class ApiPipeline {
       res.set({ 'Idempotent-Replayed': 'true', 'Original-Request': started.replay.requestId });
       return started.replay;
     }
-    const response = await this.run(handler, req, res, form, idempotencyKey);
+    const { response, parametersRefused } = await this.run(handler, req, res, form, idempotencyKey);
     // Stripe keeps whatever a request that got to run answered, 500s included: a retry gets the same answer.
-    started.claim.complete({ ...response, requestId: requestIdOf(res) });
+    if (parametersRefused) started.claim.release();
+    else started.claim.complete({ ...response, requestId: requestIdOf(res) });
     return response;
   }
 
@@ -80,18 +89,23 @@ export class ApiPipeline {
     res: Response,
     form: FormObject,
     idempotencyKey: string | null,
-  ): Promise<JsonResponse> {
+  ): Promise<RunOutcome> {
     const latencyMs = this.deps.latencyMs();
     if (latencyMs > 0) await delay(latencyMs);
-    if (this.deps.failures.strikes('error')) return errorResponse(injectedServerError());
+    if (this.deps.failures.strikes('error')) {
+      return { response: errorResponse(injectedServerError()), parametersRefused: false };
+    }
     try {
       const params = new Params(form);
       const expand = readExpandPaths(params);
       const request = { id: requestIdOf(res), idempotency_key: idempotencyKey };
       const result = handler({ id: pathId(req), params, request });
-      return jsonResponse(200, expandResponse(result, expand, this.deps.lookup));
+      return {
+        response: jsonResponse(200, expandResponse(result, expand, this.deps.lookup)),
+        parametersRefused: false,
+      };
     } catch (error) {
-      return errorResponse(error);
+      return { response: errorResponse(error), parametersRefused: error instanceof ParameterError };
     }
   }
 

@@ -18,6 +18,21 @@ export function controlRouter(fake: StripeFake): Router {
       return fake.authenticate(id, params.requiredOneOf('outcome', ['succeed', 'fail']));
     }),
   );
+  router.post(
+    '/refunds/settlement',
+    control((params) => {
+      params.rejectUnknown(['settlement']);
+      fake.setRefundSettlement(params.requiredOneOf('settlement', ['immediate', 'pending']));
+      return { settlement: fake.refundSettlement };
+    }),
+  );
+  router.post(
+    '/refunds/:id/settle',
+    control((params, id) => {
+      params.rejectUnknown(['outcome']);
+      return fake.settleRefund(id, params.requiredOneOf('outcome', ['succeed', 'fail']));
+    }),
+  );
   router.get(
     '/ledger',
     control(() => fake.ledger()),

@@ -7,9 +7,11 @@ export interface RecordedResponse extends JsonResponse {
   requestId: string;
 }
 
-/** The right to run a keyed request: whoever holds it must record the response, whatever it is. */
+/** The right to run a keyed request: whoever holds it must record the response, or give the key up. */
 export interface IdempotencyClaim {
   complete(response: RecordedResponse): void;
+  /** Forgets the key, as Stripe does for a request refused before its endpoint began: a retry runs afresh. */
+  release(): void;
 }
 
 interface KeyEntry {
@@ -24,10 +26,10 @@ const MAX_KEY_LENGTH = 255;
 const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Stripe's idempotent requests: the first POST with a key runs and its response is kept, whatever it is, 500s
- * included (https://docs.stripe.com/api/idempotent_requests); the same key with the same method, path and
- * parameters replays it; with different ones it is an `idempotency_error`; while the first is still running,
- * a second is refused with a 409. Keys are scoped to the API key.
+ * Stripe's idempotent requests (https://docs.stripe.com/api/idempotent_requests): the response of the first
+ * POST with a key is kept once its endpoint has begun, whatever it is, 500s included; the same key with the
+ * same method, path and parameters replays it; with different ones it is an `idempotency_error`; while the
+ * first is still running, a second is refused with a 409. Keys are scoped to the API key.
  */
 export class IdempotencyKeys {
   private readonly entries = new Map<string, KeyEntry>();
@@ -50,6 +52,10 @@ export class IdempotencyKeys {
         claim: {
           complete: (response) => {
             entry.response = response;
+          },
+          release: () => {
+            // After a reset the key may already belong to a newer request.
+            if (this.entries.get(scopedKey) === entry) this.entries.delete(scopedKey);
           },
         },
       };

@@ -66,9 +66,16 @@ export class Charges {
     return charge;
   }
 
+  /** A refund takes its amount from the charge when it is created, pending or not. */
   addRefund(charge: Charge, amount: number): void {
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
+  }
+
+  /** A failed refund gives its amount back to the charge, which can then be refunded again. */
+  returnRefund(charge: Charge, amount: number): void {
+    charge.amount_refunded -= amount;
+    charge.refunded = false;
   }
 
   retrieve(id: string, params: Params): Charge {
@@ -87,6 +94,10 @@ export class Charges {
 
   find(id: string): Charge | undefined {
     return this.charges.find(id);
+  }
+
+  get(id: string): Charge {
+    return this.charges.get(id);
   }
 
   all(): Charge[] {

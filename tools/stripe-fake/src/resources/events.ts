@@ -17,13 +17,21 @@ export class Events {
 
   constructor(private readonly sink: EventSink) {}
 
-  record(type: StripeEventType, object: object, request: EventRequest): StripeEvent {
+  record(
+    type: StripeEventType,
+    object: object,
+    request: EventRequest,
+    previousAttributes?: object,
+  ): StripeEvent {
     const event = this.events.add({
       id: newId('evt'),
       object: 'event',
       api_version: API_VERSION,
       created: unixTime(),
-      data: { object: structuredClone(object) },
+      data: {
+        object: structuredClone(object),
+        ...(previousAttributes && { previous_attributes: structuredClone(previousAttributes) }),
+      },
       livemode: false,
       pending_webhooks: 0,
       request: { ...request },

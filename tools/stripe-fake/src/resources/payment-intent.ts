@@ -21,13 +21,20 @@ export type NextAction =
     }
   | { type: 'redirect_to_url'; redirect_to_url: { url: string; return_url: string } };
 
+/** Whether the intent takes the Dashboard's payment methods, and whether redirect-based ones among them. */
+export interface AutomaticPaymentMethods {
+  enabled: boolean;
+  allow_redirects?: 'always' | 'never';
+}
+
 export interface PaymentIntent {
   id: string;
   object: 'payment_intent';
+  allowed_payment_method_types: string[] | null;
   amount: number;
   amount_capturable: 0;
   amount_received: number;
-  automatic_payment_methods: { enabled: boolean } | null;
+  automatic_payment_methods: AutomaticPaymentMethods | null;
   canceled_at: number | null;
   cancellation_reason: CancellationReason | null;
   capture_method: 'automatic' | 'automatic_async';

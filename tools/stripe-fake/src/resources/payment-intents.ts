@@ -1,11 +1,16 @@
 import { Collection } from '../collection';
-import { checkChargeAmount, readChargeAmount, readCurrency } from '../currencies';
+import { checkChargeAmount, readChargeAmount, readCurrency } from '../charge-amount-params';
 import { newClientSecret, newId } from '../ids';
 import { LIST_PARAMS, listPage, type ListPage } from '../list-page';
 import { updateMetadata } from '../metadata';
 import type { Params } from '../params';
 import { StripeError } from '../stripe-error';
 import { unixTime } from '../unix-time';
+import {
+  readAcceptedPaymentMethods,
+  refuseWritablePaymentMethodTypes,
+  requireReturnUrl,
+} from './accepted-payment-methods';
 import type { Events } from './events';
 import type { AuthenticationOutcome, PaymentAttempts } from './payment-attempts';
 import { CANCELLATION_REASONS, type PaymentIntent } from './payment-intent';
@@ -37,8 +42,8 @@ const CREATE_PARAMS = [
   'confirm',
   'return_url',
   'capture_method',
-  'payment_method_types',
   'automatic_payment_methods',
+  'allowed_payment_method_types',
 ];
 const CONFIRM_PARAMS = ['return_url', 'receipt_email', ...PAYMENT_METHOD_PARAMS, ...IGNORED_PARAMS];
 
@@ -62,16 +67,17 @@ export class PaymentIntents {
   constructor(private readonly deps: PaymentIntentsDependencies) {}
 
   create(params: Params, request: EventRequest): PaymentIntent {
+    refuseWritablePaymentMethodTypes(params);
     params.rejectUnknown(CREATE_PARAMS);
     const { amount, currency } = readChargeAmount(params);
     // Manual capture is not faked, so `manual` is refused rather than silently captured.
     const captureMethod =
       params.oneOf('capture_method', ['automatic', 'automatic_async']) ?? 'automatic_async';
-    const automaticPaymentMethods = params.nested('automatic_payment_methods')?.boolean('enabled');
+    const accepted = readAcceptedPaymentMethods(params);
     const details = this.readDetails(params, NO_DETAILS);
-    const paymentMethodTypes = params.stringList('payment_method_types') ?? ['card'];
     const confirm = params.boolean('confirm') ?? false;
     const returnUrl = params.string('return_url');
+    if (confirm) requireReturnUrl(accepted.automatic_payment_methods, returnUrl);
     const paymentMethod = this.readPaymentMethod(params);
     const id = newId('pi');
     const intent = this.intents.add({
@@ -80,8 +86,7 @@ export class PaymentIntents {
       amount,
       amount_capturable: 0,
       amount_received: 0,
-      automatic_payment_methods:
-        automaticPaymentMethods === undefined ? null : { enabled: automaticPaymentMethods },
+      ...accepted,
       canceled_at: null,
       cancellation_reason: null,
       capture_method: captureMethod,
@@ -95,7 +100,6 @@ export class PaymentIntents {
       livemode: false,
       next_action: null,
       payment_method: paymentMethod?.id ?? null,
-      payment_method_types: paymentMethodTypes,
       status: paymentMethod === undefined ? 'requires_payment_method' : 'requires_confirmation',
     });
     this.deps.events.record('payment_intent.created', intent, request);
@@ -110,6 +114,7 @@ export class PaymentIntents {
 
   /** Metadata and descriptions may change at any time; amount, currency and payment method while open. */
   update(id: string, params: Params): PaymentIntent {
+    refuseWritablePaymentMethodTypes(params);
     params.rejectUnknown(UPDATE_PARAMS);
     const intent = this.intents.get(id);
     const paymentChange = ['amount', 'currency', ...PAYMENT_METHOD_PARAMS].find((key) => params.has(key));
@@ -138,17 +143,19 @@ export class PaymentIntents {
   }
 
   confirm(id: string, params: Params, request: EventRequest): PaymentIntent {
+    refuseWritablePaymentMethodTypes(params);
     params.rejectUnknown(CONFIRM_PARAMS);
+    const receiptEmail = params.string('receipt_email');
+    const returnUrl = params.string('return_url');
     const intent = this.intents.get(id);
     this.requireOpen(
       intent,
       `You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a ` +
         `PaymentIntent with one of the following statuses may be confirmed: ${OPEN_STATUSES.join(', ')}.`,
     );
-    const receiptEmail = params.string('receipt_email') ?? intent.receipt_email;
-    const returnUrl = params.string('return_url');
+    requireReturnUrl(intent.automatic_payment_methods, returnUrl);
     const paymentMethod = this.readPaymentMethod(params);
-    intent.receipt_email = receiptEmail;
+    intent.receipt_email = receiptEmail ?? intent.receipt_email;
     if (paymentMethod !== undefined) intent.payment_method = paymentMethod.id;
     this.deps.attempts.attempt(intent, returnUrl, request);
     return intent;

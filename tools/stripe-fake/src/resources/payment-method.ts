@@ -11,7 +11,7 @@ export interface PaymentMethod {
     last4: string;
     exp_month: number;
     exp_year: number;
-    funding: 'credit';
+    funding: TestCard['funding'];
     country: 'US';
   };
   billing_details: { address: null; email: null; name: null; phone: null };

@@ -77,7 +77,7 @@ export class PaymentMethods {
         last4: card.last4,
         exp_month: 12,
         exp_year: new Date().getUTCFullYear() + 3,
-        funding: 'credit',
+        funding: card.funding,
         country: 'US',
       },
       billing_details: { address: null, email: null, name: null, phone: null },

@@ -10,7 +10,10 @@ export type StripeEventType =
   | 'charge.succeeded'
   | 'charge.failed'
   | 'charge.refunded'
-  | 'refund.created';
+  | 'charge.refund.updated'
+  | 'refund.created'
+  | 'refund.updated'
+  | 'refund.failed';
 
 /** The API request that caused an event; both are null for changes made through the fake's test controls. */
 export interface EventRequest {
@@ -18,13 +21,22 @@ export interface EventRequest {
   idempotency_key: string | null;
 }
 
+/**
+ * Changes no API request caused (test controls, a refund settling later) leave `request` empty, as Stripe does
+ * for its own.
+ */
+export const NO_REQUEST: EventRequest = { id: null, idempotency_key: null };
+
 export interface StripeEvent {
   id: string;
   object: 'event';
   api_version: string;
   created: number;
-  /** A copy of the object as it was when the event happened. */
-  data: { object: object };
+  /**
+   * A copy of the object as it was when the event happened; for an update, the fields that changed with the
+   * values they had before.
+   */
+  data: { object: object; previous_attributes?: object };
   livemode: false;
   /** How many webhook deliveries of this event have yet to succeed (0 or 1: the fake has one endpoint). */
   pending_webhooks: number;
