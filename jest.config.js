@@ -1,9 +1,6 @@
-/**
- * One jest run for the whole repository. The global setup starts one PostgreSQL cluster and one
- * nats-server from the system binaries; each test file takes a fresh database and bus namespace on them.
- * @type {import('jest').Config}
- */
-module.exports = {
+/** What both tiers share: TypeScript through ts-jest, and the workspace packages mapped to their sources. */
+const shared = {
+  rootDir: '.',
   testEnvironment: 'node',
   roots: [
     '<rootDir>/common',
@@ -13,7 +10,6 @@ module.exports = {
     '<rootDir>/tools',
     '<rootDir>/test',
   ],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   // jose ships only ES modules; jest runs CommonJS, so it is transpiled like our own code.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
@@ -22,8 +18,27 @@ module.exports = {
     '^@ticketing/common/testing$': '<rootDir>/common/src/testing/index.ts',
     '^@ticketing/stripe-fake$': '<rootDir>/tools/stripe-fake/src/index.ts',
   },
-  globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
-  globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
+};
+
+/**
+ * One jest run for the whole repository, in two tiers. `unit` (`*.unit.test.ts`): pure logic, no servers,
+ * seconds (`npm test -- --selectProjects unit`). `integration` (every other test): its global setup starts
+ * one PostgreSQL cluster and one nats-server from the system binaries, and each test file takes a fresh
+ * database and bus namespace on them.
+ * @type {import('jest').Config}
+ */
+module.exports = {
   testTimeout: 60_000,
   maxWorkers: 2,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.unit.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
+      globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
+    },
+  ],
 };

@@ -93,7 +93,7 @@ export { defineServiceConfig, serviceConfig, portNumber, type ServiceConfig } fr
 export { createLogger, type Logger } from './observability/logger';
 export { createMetricsRegistry, sharedMetric } from './observability/metrics';
 // Re-exported so that a service registers its own metrics without a prom-client dependency of its own.
-export { Counter, Histogram, type Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export {
   currentTrace,
   outgoingTraceparent,

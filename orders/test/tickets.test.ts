@@ -102,17 +102,17 @@ describe('tickets', () => {
       await api(orders)
         .put(`/api/tickets/${ticket.id}`)
         .set('Authorization', await orders.bearer('mallory'))
-        .send({ title: 'Mine now', price: 1 })
+        .send({ title: 'Mine now', price: 100 })
         .expect(403);
       await api(orders)
         .put(`/api/tickets/${randomUUID()}`)
         .set('Authorization', await orders.bearer('seller-4'))
-        .send({ title: 'x', price: 1 })
+        .send({ title: 'x', price: 100 })
         .expect(404);
       const invalid = await api(orders)
         .put(`/api/tickets/not-a-uuid`)
         .set('Authorization', await orders.bearer('seller-4'))
-        .send({ title: 'x', price: 1 })
+        .send({ title: 'x', price: 100 })
         .expect(400);
       expect(invalid.body.errors[0].field).toBe('id');
       await api(orders).put(`/api/tickets/${ticket.id}`).send({ title: 'x', price: 1 }).expect(401);

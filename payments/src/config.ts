@@ -17,6 +17,11 @@ export const paymentsConfig = defineServiceConfig({
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   /** How often the sweep resumes cut-off attempts, settles orders past their deadline and refunds. */
   PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(5),
+  /**
+   * A failed automatic refund (of a cancelled order's payment) is asked for again after this, doubling with
+   * each failure; after five failures it waits for an operator.
+   */
+  PAYMENT_REFUND_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Longer than Stripe's three days of webhook retries, so a late duplicate is still recognised. */
   STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 });

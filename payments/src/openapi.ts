@@ -2,7 +2,9 @@ import { buildOpenApiDocument, errorResponse, IDEMPOTENCY_KEY_HEADER } from '@ti
 import { z } from 'zod';
 import { attemptResponse } from './models/attempt';
 import { paymentResponse } from './models/payment';
-import { attemptsQuery } from './routes/admin/admin-routes';
+import { refundResponse } from './models/refund';
+import { stuckItemsResponse } from './reconciliation/stuck-items';
+import { attemptsQuery, refundsQuery } from './routes/admin/admin-routes';
 
 const pendingAttempt = z.object({
   attempt: attemptResponse,
@@ -103,12 +105,29 @@ export const paymentsOpenApi = buildOpenApiDocument({
       errors: { 400: 'Invalid filter', 403: 'Not an admin' },
     },
     {
+      method: 'get',
+      path: '/api/payments/admin/refunds',
+      summary: 'Admin: refunds, newest first (status=failed: the ones to look at)',
+      authenticated: true,
+      query: refundsQuery,
+      responses: { 200: { description: 'Refunds', body: z.array(refundResponse) } },
+      errors: { 400: 'Invalid filter', 403: 'Not an admin' },
+    },
+    {
+      method: 'get',
+      path: '/api/payments/admin/stuck',
+      summary: 'Admin: what the sweep has not finished yet, and how long the oldest of each kind has waited',
+      authenticated: true,
+      responses: { 200: { description: 'Counts and ages', body: stuckItemsResponse } },
+      errors: { 403: 'Not an admin' },
+    },
+    {
       method: 'post',
       path: '/api/payments/admin/payments/{id}/refunds',
       summary: 'Admin: refund a payment, wholly or in part',
       authenticated: true,
       headers: {
-        [IDEMPOTENCY_KEY_HEADER]: { description: 'a retry with the same key refunds nothing more' },
+        [IDEMPOTENCY_KEY_HEADER]: { description: 'required: a retry with the same key refunds nothing more' },
       },
       requestBody: z.object({
         amount: z.number().int().min(1).optional().describe('minor units; all that is left by default'),
@@ -116,14 +135,20 @@ export const paymentsOpenApi = buildOpenApiDocument({
       }),
       responses: {
         201: {
-          description: 'Refunded',
-          body: z.object({
-            refund: z.object({ id: z.string(), amount: z.number().int(), status: z.string().nullable() }),
-            payment: paymentResponse,
-          }),
+          description:
+            'Stripe has the refund: pending, succeeded or failed (only succeeded is money returned)',
+          body: z.object({ refund: refundResponse, payment: paymentResponse }),
+        },
+        202: {
+          description: 'Recorded, not acknowledged by Stripe yet: it is sent again under the same key',
+          body: z.object({ refund: refundResponse, payment: paymentResponse }),
         },
       },
-      errors: { 400: 'Invalid amount, or more than is left', 403: 'Not an admin', 404: 'No such payment' },
+      errors: {
+        400: 'Invalid amount, more than is left, or no Idempotency-Key',
+        403: 'Not an admin',
+        404: 'No such payment',
+      },
     },
     {
       method: 'get',

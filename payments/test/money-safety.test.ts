@@ -214,12 +214,14 @@ describe('money safety', () => {
     const partial = await api(payments)
       .post(`/api/payments/admin/payments/${paid.body.id}/refunds`)
       .set('Authorization', admin)
+      .set('Idempotency-Key', randomUUID())
       .send({ amount: 2000, reason: 'goodwill' })
       .expect(201);
     expect(partial.body.payment).toMatchObject({ status: 'succeeded', amountRefunded: 2000 });
     const tooMuch = await api(payments)
       .post(`/api/payments/admin/payments/${paid.body.id}/refunds`)
       .set('Authorization', admin)
+      .set('Idempotency-Key', randomUUID())
       .send({ amount: 4000 })
       .expect(400);
     expect(tooMuch.body.errors[0].message).toBeTruthy();
@@ -231,6 +233,7 @@ describe('money safety', () => {
     const rest = await api(payments)
       .post(`/api/payments/admin/payments/${paid.body.id}/refunds`)
       .set('Authorization', admin)
+      .set('Idempotency-Key', randomUUID())
       .send({})
       .expect(201);
     expect(rest.body.payment).toMatchObject({ status: 'refunded', amountRefunded: 5000 });
@@ -240,9 +243,9 @@ describe('money safety', () => {
         .filter((event) => event.data.orderId === order.id);
       return events.length === 2 && events;
     });
-    expect(refunds.map((event) => [event.data.amount, event.data.reason])).toEqual([
-      [2000, 'goodwill'],
-      [3000, 'requested_by_admin'],
+    expect(refunds.map((event) => [event.data.amount, event.data.reason, event.data.amountLeft])).toEqual([
+      [2000, 'goodwill', 3000],
+      [3000, 'requested_by_admin', 0],
     ]);
   });
 });

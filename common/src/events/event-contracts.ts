@@ -10,7 +10,7 @@ import { paymentRefunded } from './contracts/payment-refunded';
 import { ticketChanged } from './contracts/ticket-changed';
 
 /** Semantic version of the contracts below: a breaking change to any payload is a new major version. */
-export const CONTRACTS_VERSION = '1.1.0';
+export const CONTRACTS_VERSION = '1.2.0';
 
 /**
  * Every subject on the bus and the schema of its payload. This map is the contract: the outbox and the

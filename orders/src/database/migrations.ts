@@ -55,4 +55,17 @@ export const migrations: Record<string, Migration> = {
         where status = 'cancelled' and cancellation_reason = 'expired'`.execute(db);
     },
   },
+  '0003_refunded_orders': {
+    async up(db: Kysely<unknown>) {
+      // A paid order whose money all went back is cancelled (reason `refunded`) and keeps its payment id.
+      await sql`alter table orders drop constraint orders_cancellation_reason_check`.execute(db);
+      await sql`
+        alter table orders add constraint orders_cancellation_reason_check
+        check (cancellation_reason in ('expired', 'user', 'refunded'))`.execute(db);
+      await sql`alter table orders drop constraint orders_check1`.execute(db);
+      await sql`
+        alter table orders add constraint orders_paid_have_payment
+        check (status <> 'complete' or payment_id is not null)`.execute(db);
+    },
+  },
 };

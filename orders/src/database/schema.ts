@@ -15,7 +15,8 @@ export interface TicketsTable {
   updated_at: Generated<Date>;
 }
 
-export type CancellationReason = 'expired' | 'user';
+/** `refunded`: it was paid, and all of the money went back. */
+export type CancellationReason = 'expired' | 'user' | 'refunded';
 
 export interface OrdersTable {
   id: string;

@@ -111,19 +111,40 @@ async function claimTicket(
 
 /**
  * Cancels an order that still awaits payment and frees its ticket. Returns undefined, changing nothing,
- * when the order is already paid or cancelled: a paid order is never cancelled, and a cancelled one is not
- * cancelled twice.
+ * when the order is already paid or cancelled: a paid order is not cancelled by its buyer or its deadline,
+ * and a cancelled one is not cancelled twice.
  */
 export async function cancelOrder(
   trx: Transaction<OrdersDatabase>,
   orderId: string,
-  reason: CancellationReason,
+  reason: Exclude<CancellationReason, 'refunded'>,
 ): Promise<OrderRow | undefined> {
-  const order = await leaveAwaitingPayment(trx, orderId, {
+  const order = await leave(trx, orderId, AWAITING_PAYMENT, {
     status: OrderStatus.Cancelled,
     cancellation_reason: reason,
   });
-  if (!order) return undefined;
+  if (order) await freeTicket(trx, order, reason);
+  return order;
+}
+
+/**
+ * A paid order whose money has all gone back is cancelled (reason `refunded`) and its ticket is for sale
+ * again. Returns undefined, changing nothing, when the order is not complete.
+ */
+export async function refundOrder(
+  trx: Transaction<OrdersDatabase>,
+  orderId: string,
+): Promise<OrderRow | undefined> {
+  const order = await leave(trx, orderId, [OrderStatus.Complete], {
+    status: OrderStatus.Cancelled,
+    cancellation_reason: 'refunded',
+  });
+  if (order) await freeTicket(trx, order, 'refunded');
+  return order;
+}
+
+/** Releases a cancelled order's ticket and announces both. */
+async function freeTicket(trx: Transaction<OrdersDatabase>, order: OrderRow, reason: CancellationReason) {
   const ticket = await trx
     .updateTable('tickets')
     .set({ order_id: null, version: sql`version + 1`, updated_at: sql`now()` })
@@ -138,7 +159,6 @@ export async function cancelOrder(
     },
     { subject: 'tickets.updated', data: ticketChangedEvent(ticket) },
   ]);
-  return order;
 }
 
 /**
@@ -150,7 +170,7 @@ export async function completeOrder(
   orderId: string,
   paymentId: string,
 ): Promise<OrderRow | undefined> {
-  const order = await leaveAwaitingPayment(trx, orderId, {
+  const order = await leave(trx, orderId, AWAITING_PAYMENT, {
     status: OrderStatus.Complete,
     payment_id: paymentId,
   });
@@ -159,19 +179,20 @@ export async function completeOrder(
 }
 
 /**
- * Moves an order out of awaiting payment and bumps its version, in one conditional update: of a payment
- * and an expiry racing for the same order, exactly one gets a row back.
+ * Moves an order out of one of the `from` statuses and bumps its version, in one conditional update: of a
+ * payment and an expiry racing for the same order, exactly one gets a row back.
  */
-function leaveAwaitingPayment(
+function leave(
   trx: Transaction<OrdersDatabase>,
   orderId: string,
+  from: OrderStatus[],
   change: Pick<Updateable<OrdersTable>, 'status' | 'cancellation_reason' | 'payment_id'>,
 ): Promise<OrderRow | undefined> {
   return trx
     .updateTable('orders')
     .set({ ...change, version: sql`version + 1`, updated_at: sql`now()` })
     .where('id', '=', orderId)
-    .where('status', 'in', AWAITING_PAYMENT)
+    .where('status', 'in', from)
     .returningAll()
     .executeTakeFirst();
 }

@@ -1,4 +1,4 @@
-import { OrderStatus, orderStatus } from '@ticketing/common';
+import { orderCancellationReason, OrderStatus, orderStatus } from '@ticketing/common';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { OrdersTable, TicketsTable } from '../database/schema';
@@ -17,7 +17,7 @@ export const orderResponse = z.object({
   price: z.number().int().describe('what the buyer owes, in minor units'),
   currency: z.string().length(3),
   paymentId: z.uuid().nullable().describe('set once the order is paid (status complete): poll for it'),
-  cancellationReason: z.enum(['expired', 'user']).nullable(),
+  cancellationReason: orderCancellationReason.nullable(),
   version: z.number().int(),
   ticket: z.object({
     id: z.uuid(),

@@ -139,4 +139,32 @@ export const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  '0003_refund_lifecycle': {
+    async up(db: Kysely<unknown>) {
+      // Refunds recorded before had succeeded at once; the statuses are now Stripe's, plus `requested`: ours,
+      // before Stripe has acknowledged the refund.
+      await sql`alter table refunds alter column stripe_refund_id drop not null`.execute(db);
+      await sql`
+        alter table refunds
+          add column status text not null default 'succeeded'
+            check (status in ('requested', 'pending', 'succeeded', 'failed', 'canceled')),
+          add column origin text not null default 'order_cancelled'
+            check (origin in ('order_cancelled', 'admin', 'stripe')),
+          add column failure_reason text,
+          add column key_generation integer not null default 0,
+          add column updated_at timestamptz not null default now()
+      `.execute(db);
+      await sql`alter table refunds alter column status drop default`.execute(db);
+      await sql`alter table refunds alter column origin drop default`.execute(db);
+      await sql`create index refunds_by_payment on refunds (payment_id)`.execute(db);
+      // What the sweep looks at: refunds still on their way.
+      await sql`create index refunds_open on refunds (updated_at) where status in ('requested', 'pending')`.execute(
+        db,
+      );
+      // When the sweep last read a payment's refunds from Stripe, to catch one whose webhook was lost.
+      await sql`alter table payments add column refunds_checked_at timestamptz not null default now()`.execute(
+        db,
+      );
+    },
+  },
 };

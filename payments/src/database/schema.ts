@@ -1,5 +1,6 @@
 import type { CommonTables, OrderStatus } from '@ticketing/common';
 import type { ColumnType, Generated } from 'kysely';
+import type { AttemptStatus, PaymentStatus, RefundOrigin, RefundStatus } from '../lifecycle/order-payments';
 
 /** The orders service's orders as this service needs them, kept from orders.* events, applied by version. */
 export interface OrdersTable {
@@ -17,8 +18,6 @@ export interface OrdersTable {
   expired_at: Date | null;
   updated_at: Generated<Date>;
 }
-
-export type AttemptStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
 
 /** Every try to pay an order, whatever came of it: the ledger. */
 export interface PaymentAttemptsTable {
@@ -46,8 +45,6 @@ export interface PaymentAttemptsTable {
   updated_at: Generated<Date>;
 }
 
-export type PaymentStatus = 'succeeded' | 'refunded';
-
 /** A successful charge for an order: at most one per order. */
 export interface PaymentsTable {
   id: string;
@@ -58,18 +55,27 @@ export interface PaymentsTable {
   amount: number;
   currency: string;
   status: PaymentStatus;
+  /** The sum of its succeeded refunds. */
   amount_refunded: Generated<number>;
+  refunds_checked_at: Generated<Date>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
 
+/** Money going back for a payment: asked by us (an operator, a cancelled order) or made at Stripe. */
 export interface RefundsTable {
   id: string;
   payment_id: string;
-  stripe_refund_id: string;
+  /** Null until Stripe has acknowledged the refund. */
+  stripe_refund_id: string | null;
   amount: number;
   reason: string;
+  status: RefundStatus;
+  origin: RefundOrigin;
+  failure_reason: string | null;
+  key_generation: Generated<number>;
   created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 /** The last PaymentIntent Stripe returned for an order: a mirror, written only from Stripe's own objects. */

@@ -1,20 +1,13 @@
 import { DependencyUnavailableError } from '@ticketing/common';
 import Stripe from 'stripe';
 import { isStripeDown, isStripeFailure } from '../stripe/stripe-failures';
+import { cancelIntent } from '../stripe/stripe-requests';
 import type { AttemptRow } from './attempt';
 import { DEFAULT_ATTEMPT_HOLD_SECONDS, whileHolding } from './attempt-hold';
-import {
-  recordFailure,
-  recordIntentOutcome,
-  recordWithdrawal,
-  type AttemptOutcome,
-  type OutcomeContext,
-} from './attempt-outcome';
-import { inTransaction } from './in-transaction';
+import { outcomeOf, type AttemptOutcome } from './attempt-outcome';
 import { orderIntentId } from './order-intent';
 import { unpayableReason } from './order-replica';
-import { reconcilePaymentIntent } from './reconcile-stripe-event';
-import { cancelIntent } from './settle-cancelled-order';
+import { observeIntent, refuseConfirmation, withdrawAttempt, type PaymentWork } from './payment-triggers';
 
 /** How the client's payment method is handed to Stripe: a PaymentMethod id, or a card token to make one from. */
 function paymentMethodParams(paymentMethod: string): Stripe.PaymentIntentConfirmParams {
@@ -41,18 +34,18 @@ function stripeKey(attempt: AttemptRow, request: 'payment-intent' | 'confirm'): 
  * PaymentIntent captures at most once whatever happens. Just before the charge goes to Stripe the order is
  * checked again: an order cancelled, paid or past its deadline meanwhile is not charged.
  */
-export async function processAttempt(context: OutcomeContext, attempt: AttemptRow): Promise<AttemptOutcome> {
+export async function processAttempt(context: PaymentWork, attempt: AttemptRow): Promise<AttemptOutcome> {
   const holdSeconds = context.attemptHoldSeconds ?? DEFAULT_ATTEMPT_HOLD_SECONDS;
   return whileHolding(context.db, attempt.id, holdSeconds, () => charge(context, attempt));
 }
 
-async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<AttemptOutcome> {
+async function charge(context: PaymentWork, attempt: AttemptRow): Promise<AttemptOutcome> {
   const { db, stripe, logger } = context;
   let intentId = attempt.stripe_payment_intent_id;
   try {
     if (!intentId) {
       const refusal = await orderRefusal(context, attempt);
-      if (refusal) return await withdraw(context, attempt.id, undefined, refusal);
+      if (refusal) return await withdraw(context, attempt, undefined, refusal);
       intentId = (await orderIntentId(db, attempt.order_id)) ?? (await createIntent(context, attempt));
       await db
         .updateTable('payment_attempts')
@@ -62,7 +55,7 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
     }
     // Again, right before the charge: the order may have been cancelled while the intent was being made.
     const refusal = await orderRefusal(context, attempt);
-    if (refusal) return await withdraw(context, attempt.id, intentId, refusal);
+    if (refusal) return await withdraw(context, attempt, intentId, refusal);
     const confirmed = await stripe.paymentIntents.confirm(
       intentId,
       paymentMethodParams(attempt.payment_method),
@@ -70,20 +63,19 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
         idempotencyKey: stripeKey(attempt, 'confirm'),
       },
     );
-    return await recordIntentOutcome(context, attempt.id, confirmed);
+    await observeIntent(context, confirmed, attempt.id);
+    return await outcomeOf(db, attempt.id, confirmed.client_secret);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeCardError) {
       const declined = error.payment_intent;
-      if (declined) return recordIntentOutcome(context, attempt.id, declined);
-      const failure = {
+      if (declined) await observeIntent(context, declined, attempt.id);
+      // Declined without the intent to show for it: the card error itself is the outcome.
+      await refuseConfirmation(context, attempt, {
         code: error.code ?? 'card_declined',
-        declineCode: error.decline_code,
+        declineCode: error.decline_code ?? null,
         message: error.message,
-      };
-      return {
-        kind: 'failed',
-        attempt: await inTransaction(db, (trx) => recordFailure(trx, attempt.id, failure)),
-      };
+      });
+      return outcomeOf(db, attempt.id);
     }
     if (
       error instanceof Stripe.errors.StripeInvalidRequestError &&
@@ -92,7 +84,7 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
     ) {
       // The intent was settled by something else: this attempt's own earlier run (whose answer was lost),
       // a 3-D Secure attempt completed meanwhile, or a cancellation.
-      return withdraw(context, attempt.id, intentId, error.message, error.payment_intent);
+      return withdraw(context, attempt, intentId, error.message, error.payment_intent);
     }
     if (isStripeDown(error) || error instanceof DependencyUnavailableError) {
       // Kept under the key by Stripe, a 5xx would be replayed to every retry: the next run asks anew.
@@ -107,26 +99,22 @@ async function charge(context: OutcomeContext, attempt: AttemptRow): Promise<Att
         { err: error, attemptId: attempt.id },
         'Stripe did not settle the attempt; it will be resumed',
       );
-      const pending = await db
-        .selectFrom('payment_attempts')
-        .selectAll()
-        .where('id', '=', attempt.id)
-        .executeTakeFirstOrThrow();
-      return { kind: 'pending', attempt: pending };
+      return outcomeOf(db, attempt.id);
     }
     if (error instanceof Stripe.errors.StripeError) {
-      const failure = { code: error.code ?? error.type, message: error.message };
-      return {
-        kind: 'failed',
-        attempt: await inTransaction(db, (trx) => recordFailure(trx, attempt.id, failure)),
-      };
+      await refuseConfirmation(context, attempt, {
+        code: error.code ?? error.type,
+        declineCode: null,
+        message: error.message,
+      });
+      return outcomeOf(db, attempt.id);
     }
     throw error;
   }
 }
 
 /** Why the attempt's order must not be charged now, or undefined when it may. */
-async function orderRefusal(context: OutcomeContext, attempt: AttemptRow): Promise<string | undefined> {
+async function orderRefusal(context: PaymentWork, attempt: AttemptRow): Promise<string | undefined> {
   const order = await context.db
     .selectFrom('orders')
     .selectAll()
@@ -143,46 +131,27 @@ async function orderRefusal(context: OutcomeContext, attempt: AttemptRow): Promi
  * land after this attempt has been given up.
  */
 async function withdraw(
-  context: OutcomeContext,
-  attemptId: string,
+  context: PaymentWork,
+  attempt: AttemptRow,
   intentId: string | undefined,
   reason: string,
   known?: Stripe.PaymentIntent,
 ): Promise<AttemptOutcome> {
-  const { db, stripe } = context;
   const code = known ? 'payment_intent_unexpected_state' : 'order_not_payable';
-  const withdrawOwn = () => inTransaction(db, (trx) => recordWithdrawal(trx, attemptId, code, reason));
-  const paid = intentId
-    ? await db
-        .selectFrom('payments')
-        .select('id')
-        .where('stripe_payment_intent_id', '=', intentId)
-        .executeTakeFirst()
-    : undefined;
-  if (intentId && !paid) {
+  if (intentId) {
     const intent =
       known?.status === 'succeeded' || known?.status === 'canceled'
         ? known
-        : await cancelIntent(stripe, intentId);
-    // A success goes to the attempt it belongs to; a cancellation closes this attempt, then any other.
-    if (intent.status !== 'succeeded') await withdrawOwn();
-    await reconcilePaymentIntent(context, intent);
+        : await cancelIntent(context.stripe, intentId);
+    // A success goes to the attempt it belongs to; a cancelled intent closes the attempts still open on it.
+    if (intent.status !== 'succeeded') await withdrawAttempt(context, attempt, code, reason);
+    await observeIntent(context, intent);
   }
-  const withdrawn = await withdrawOwn();
-  const payment = intentId
-    ? await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('stripe_payment_intent_id', '=', intentId)
-        .executeTakeFirst()
-    : undefined;
-  if (payment) return { kind: 'succeeded', attempt: withdrawn, payment };
-  return withdrawn.status === 'canceled' || withdrawn.status === 'failed'
-    ? { kind: withdrawn.status, attempt: withdrawn }
-    : { kind: 'pending', attempt: withdrawn };
+  await withdrawAttempt(context, attempt, code, reason);
+  return outcomeOf(context.db, attempt.id);
 }
 
-async function createIntent(context: OutcomeContext, attempt: AttemptRow): Promise<string> {
+async function createIntent(context: PaymentWork, attempt: AttemptRow): Promise<string> {
   const intent = await context.stripe.paymentIntents.create(
     {
       amount: attempt.amount,

@@ -1,11 +1,7 @@
 import type { Kysely } from 'kysely';
 import type Stripe from 'stripe';
 import type { PaymentsDatabase } from '../database/schema';
-
-/** The id of a Stripe reference, which the API gives as an id or, when expanded, as the object. */
-export function idOf(reference: string | { id: string } | null | undefined): string | null {
-  return typeof reference === 'string' ? reference : (reference?.id ?? null);
-}
+import { idOf } from '../lifecycle/stripe-snapshots';
 
 /** Stores a PaymentIntent exactly as Stripe just returned it: the mirror is never written from anything else. */
 export async function mirrorPaymentIntent(
@@ -27,6 +23,7 @@ export async function mirrorPaymentIntent(
     .execute();
 }
 
+/** Stores a Refund exactly as Stripe just returned it. */
 export async function mirrorRefund(db: Kysely<PaymentsDatabase>, refund: Stripe.Refund): Promise<void> {
   const row = { amount: refund.amount, status: refund.status ?? 'unknown', object: JSON.stringify(refund) };
   await db
@@ -34,8 +31,4 @@ export async function mirrorRefund(db: Kysely<PaymentsDatabase>, refund: Stripe.
     .values({ id: refund.id, payment_intent_id: idOf(refund.payment_intent) ?? '', ...row })
     .onConflict((conflict) => conflict.column('id').doUpdateSet(row))
     .execute();
-}
-
-export function chargeIdOf(intent: Stripe.PaymentIntent): string | null {
-  return idOf(intent.latest_charge);
 }

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   authenticatedUser,
   BadRequestError,
   ConflictError,
   IDEMPOTENCY_KEY_HEADER,
   idempotency,
+  NotFoundError,
   isUniqueViolation,
   OrderStatus,
   RequestValidationError,
@@ -16,16 +17,18 @@ import {
 import { Router, type Request, type Response } from 'express';
 import { body } from 'express-validator';
 import type { Kysely } from 'kysely';
-import type { PaymentsContext } from '../context';
+import { paymentWork, type PaymentsContext } from '../context';
 import type { PaymentsDatabase } from '../database/schema';
 import { PaymentDeclinedError } from '../errors/payment-declined-error';
 import { toAttemptResponse, type AttemptRow } from '../models/attempt';
 import { holdUntil, takeAttempt } from '../models/attempt-hold';
-import { recordedOutcome, type AttemptOutcome, type OutcomeContext } from '../models/attempt-outcome';
-import { unpayableReason } from '../models/order-replica';
+import { outcomeOf, type AttemptOutcome } from '../models/attempt-outcome';
+import { derivedId } from '../models/derived-id';
+import { attemptStarted } from '../lifecycle/payment-lifecycle';
+import { lockOrder, unpayableReason } from '../models/order-replica';
+import { decideIn, type PaymentWork } from '../models/payment-triggers';
 import { toPaymentResponse } from '../models/payment';
 import { processAttempt } from '../models/process-attempt';
-import { stripeClient } from '../stripe/stripe-client';
 import { findOwnOrder } from './find-own-order';
 
 const ONE_ATTEMPT_AT_A_TIME = 'payment_attempts_one_pending';
@@ -83,21 +86,13 @@ function sendOutcome(res: Response, outcome: AttemptOutcome): void {
 function attemptIdFor(req: Request, buyer: CurrentUser): string {
   const key = req.get(IDEMPOTENCY_KEY_HEADER);
   if (key === undefined) return randomUUID();
-  const digest = createHash('sha256')
-    .update(JSON.stringify([buyer.id, key, req.body.orderId, req.body.paymentMethod, req.body.token]))
-    .digest()
-    .subarray(0, 16);
-  // Shaped as a UUID, as the column and the API expect: version 8 (custom), RFC 9562 variant.
-  digest[6] = ((digest[6] as number) & 0x0f) | 0x80;
-  digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
-  const hex = digest.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return derivedId([buyer.id, key, req.body.orderId, req.body.paymentMethod, req.body.token]);
 }
 
 /**
- * Starts an attempt for an order that can still be paid. The order's row is share-locked meanwhile: its
- * deadline, its cancellation and its payment take that row's lock too, so none of them can slip in between
- * the check and the insert.
+ * Starts an attempt for an order that can still be paid, under the order's lock: its deadline, its
+ * cancellation and its payment take that lock too, so none of them can slip in between the check and the
+ * insert. An older attempt still waiting on 3-D Secure ends: this one confirms the order's intent anew.
  */
 async function startAttempt(
   db: Kysely<PaymentsDatabase>,
@@ -107,22 +102,20 @@ async function startAttempt(
 ): Promise<AttemptRow> {
   const { holdSeconds, ...attempt } = values;
   return retryTransaction(db, async (trx) => {
-    const order = await trx
-      .selectFrom('orders')
-      .selectAll()
-      .where('id', '=', attempt.order_id)
-      .forShare()
-      .executeTakeFirstOrThrow();
+    const order = await lockOrder(trx, attempt.order_id);
+    if (!order) throw new NotFoundError('Order not found');
     const refusal = unpayableReason(order, new Date());
     if (refusal) {
       if (order.status === OrderStatus.Complete) throw new ConflictError(refusal);
       throw new BadRequestError(refusal);
     }
-    return trx
+    const started = await trx
       .insertInto('payment_attempts')
       .values({ ...attempt, status: 'pending', locked_until: holdUntil(holdSeconds) })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await decideIn(trx, attempt.order_id, (state) => attemptStarted(state, started.id));
+    return started;
   });
 }
 
@@ -131,19 +124,19 @@ async function startAttempt(
  * attempt resumed. While another worker still holds it (the sweep, or the dead worker's hold not lapsed
  * yet) the answer is a 409, which is not kept under the key: the retry after it gets the outcome.
  */
-async function resumeAttempt(context: OutcomeContext, attempt: AttemptRow, holdSeconds: number) {
+async function resumeAttempt(context: PaymentWork, attempt: AttemptRow, holdSeconds: number) {
   if (attempt.status === 'pending') {
     const taken = await takeAttempt(context.db, attempt.id, holdSeconds);
     if (!taken) throw new ConflictError('A payment for this order is in progress');
     return processAttempt(context, taken);
   }
-  return recordedOutcome(context.db, attempt);
+  return outcomeOf(context.db, attempt.id);
 }
 
-export function createPaymentRouter({ db, config, logger }: PaymentsContext): Router {
-  const stripe = stripeClient(config);
+export function createPaymentRouter(service: PaymentsContext): Router {
+  const { db, config, logger } = service;
   const holdSeconds = config.PAYMENT_ATTEMPT_HOLD_SECONDS;
-  const context: OutcomeContext = { db, stripe, logger, attemptHoldSeconds: holdSeconds };
+  const context = paymentWork(service);
 
   return Router().post(
     '/api/payments',

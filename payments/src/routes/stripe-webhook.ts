@@ -1,9 +1,8 @@
 import { BadRequestError } from '@ticketing/common';
 import { Router } from 'express';
 import type Stripe from 'stripe';
-import type { PaymentsContext } from '../context';
-import { reconcileStripeEvent } from '../models/reconcile-stripe-event';
-import { stripeClient } from '../stripe/stripe-client';
+import { paymentWork, type PaymentsContext } from '../context';
+import { applyStripeEvent } from '../models/stripe-events';
 
 /** Stripe's own limit: a signature older than this is refused, so a captured request cannot be replayed. */
 const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -13,8 +12,10 @@ const SIGNATURE_TOLERANCE_SECONDS = 300;
  * reconciled, and only then is the event id stored, so that Stripe retries an event we failed to apply
  * and a redelivery of one we applied does nothing.
  */
-export function stripeWebhookRouter({ db, config, logger }: PaymentsContext): Router {
-  const stripe = stripeClient(config);
+export function stripeWebhookRouter(context: PaymentsContext): Router {
+  const { db, config } = context;
+  const work = paymentWork(context);
+  const { stripe } = work;
   return Router().post('/api/payments/webhooks/stripe', async (req, res) => {
     let event: Stripe.Event;
     try {
@@ -36,7 +37,7 @@ export function stripeWebhookRouter({ db, config, logger }: PaymentsContext): Ro
       res.json({ received: true, duplicate: true });
       return;
     }
-    await reconcileStripeEvent({ db, stripe, logger }, event);
+    await applyStripeEvent(work, event);
     await db
       .insertInto('stripe_events')
       .values({ id: event.id, type: event.type })

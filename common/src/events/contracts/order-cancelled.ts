@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const orderCancellationReason = z.enum(['expired', 'user']);
+/** `refunded`: a paid order whose money all went back; its ticket is for sale again. */
+export const orderCancellationReason = z.enum(['expired', 'user', 'refunded']);
 
 export const orderCancelled = z.object({
   id: z.uuid(),

@@ -1,6 +1,7 @@
 import { defineListener } from '@ticketing/common';
 import type { PaymentsDatabase } from '../../database/schema';
-import { reachDeadline } from '../../models/payment-window';
+import { deadlineReached } from '../../lifecycle/payment-lifecycle';
+import { decideIn } from '../../models/payment-triggers';
 
 /**
  * The order's time to pay is up: no attempt starts for it any more, and once the ones under way settle
@@ -10,6 +11,6 @@ import { reachDeadline } from '../../models/payment-window';
 export const expirationCompletedListener = defineListener<PaymentsDatabase, 'expiration.completed'>(
   'expiration.completed',
   async (event, { trx }) => {
-    await reachDeadline(trx, event.data.orderId);
+    await decideIn(trx, event.data.orderId, deadlineReached);
   },
 );

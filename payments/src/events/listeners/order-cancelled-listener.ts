@@ -1,15 +1,15 @@
 import { defineListener, OrderStatus } from '@ticketing/common';
 import type { PaymentsDatabase } from '../../database/schema';
-import type { OutcomeContext } from '../../models/attempt-outcome';
+import { orderCancelled } from '../../lifecycle/payment-lifecycle';
 import { applyOrderStatus } from '../../models/order-replica';
-import { settleCancelledOrder } from '../../models/settle-cancelled-order';
+import { decideIn, performCalls, type PaymentWork } from '../../models/payment-triggers';
 
 /**
  * The order is off: no attempt may charge it any more. What was paid for it is refunded and its open
- * PaymentIntent cancelled once the cancellation has committed, outside the transaction, so that the order's
- * lock is not held while Stripe answers; the sweep does the same for any cancellation this misses.
+ * PaymentIntents cancelled once the cancellation has committed, outside the transaction, so that the
+ * order's lock is not held while Stripe answers; the sweep does the same for any cancellation this misses.
  */
-export function orderCancelledListener(context: OutcomeContext) {
+export function orderCancelledListener(work: PaymentWork) {
   return defineListener<PaymentsDatabase, 'orders.cancelled'>(
     'orders.cancelled',
     async (event, { trx, retryLater, afterCommit }) => {
@@ -18,8 +18,9 @@ export function orderCancelledListener(context: OutcomeContext) {
         { ...event.data, status: OrderStatus.Cancelled },
         retryLater,
       );
-      if (typeof applied !== 'string') return applied;
-      if (applied === 'applied') afterCommit(() => settleCancelledOrder(context, event.data.id));
+      if (applied !== 'applied') return typeof applied === 'string' ? undefined : applied;
+      const decision = await decideIn(trx, event.data.id, orderCancelled, work);
+      afterCommit(() => performCalls(work, event.data.id, decision.calls));
     },
   );
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import {
+  authenticatedUser,
   BadRequestError,
+  IDEMPOTENCY_KEY_HEADER,
   idempotency,
   NotFoundError,
   parseQuery,
@@ -8,15 +9,16 @@ import {
   validateRequest,
 } from '@ticketing/common';
 import { Router } from 'express';
-import Stripe from 'stripe';
-import { body, param } from 'express-validator';
+import { body, header, param } from 'express-validator';
 import { z } from 'zod';
-import type { PaymentsContext } from '../../context';
+import { paymentWork, type PaymentsContext } from '../../context';
+import { refundRequested } from '../../lifecycle/payment-lifecycle';
 import { toAttemptResponse } from '../../models/attempt';
 import { toPaymentResponse } from '../../models/payment';
-import { refundPayment } from '../../models/refund-payment';
-import { whenStripeIsDown } from '../../stripe/stripe-failures';
-import { stripeClient } from '../../stripe/stripe-client';
+import { derivedId } from '../../models/derived-id';
+import { decideNow } from '../../models/payment-triggers';
+import { toRefundResponse } from '../../models/refund';
+import { stuckItems } from '../../reconciliation/stuck-items';
 
 export const attemptsQuery = z.object({
   outcome: z
@@ -34,9 +36,25 @@ export const attemptsQuery = z.object({
     .default(100),
 });
 
-/** For operators (role admin): the attempt ledger, and refunds. */
-export function adminRouter({ db, config, logger }: PaymentsContext): Router {
-  const stripe = stripeClient(config);
+export const refundsQuery = z.object({
+  status: z
+    .enum(['requested', 'pending', 'succeeded', 'failed', 'canceled'], {
+      error: 'status is not a refund status',
+    })
+    .optional(),
+  paymentId: z.uuid({ error: 'paymentId must be a UUID' }).optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int()
+    .min(1)
+    .max(500, { error: 'limit must be at most 500' })
+    .default(100),
+});
+
+/** For operators (role admin): the attempt ledger, refunds, and what the sweep has not finished. */
+export function adminRouter(context: PaymentsContext): Router {
+  const { db } = context;
+  const work = paymentWork(context);
   return Router()
     .get('/api/payments/admin/attempts', requireAdmin, async (req, res) => {
       const filters = parseQuery(attemptsQuery, req.query);
@@ -56,9 +74,23 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
         );
       res.json((await query.execute()).map(toAttemptResponse));
     })
+    .get('/api/payments/admin/refunds', requireAdmin, async (req, res) => {
+      const filters = parseQuery(refundsQuery, req.query);
+      let query = db.selectFrom('refunds').selectAll().orderBy('created_at', 'desc').limit(filters.limit);
+      if (filters.status) query = query.where('status', '=', filters.status);
+      if (filters.paymentId) query = query.where('payment_id', '=', filters.paymentId);
+      res.json((await query.execute()).map(toRefundResponse));
+    })
+    .get('/api/payments/admin/stuck', requireAdmin, async (_req, res) => {
+      res.json(await stuckItems(db));
+    })
     .post(
       '/api/payments/admin/payments/:id/refunds',
       requireAdmin,
+      // Money moves: a retry must be recognisable as one, so the key is required, not optional.
+      header(IDEMPOTENCY_KEY_HEADER)
+        .exists()
+        .withMessage('is required to refund, so that a retry refunds once'),
       idempotency(db),
       param('id').isUUID().withMessage('id must be a UUID'),
       body('amount')
@@ -79,28 +111,29 @@ export function adminRouter({ db, config, logger }: PaymentsContext): Router {
           .where('id', '=', req.params.id as string)
           .executeTakeFirst();
         if (!payment) throw new NotFoundError('Payment not found');
-        let refund: Stripe.Refund;
-        try {
-          refund = await refundPayment(db, stripe, logger, payment, {
-            reason: req.body.reason ?? 'requested_by_admin',
-            amount: req.body.amount,
-            // Each admin request is its own refund; a retry of one carries the same Idempotency-Key header.
-            requestKey: req.get('Idempotency-Key') ?? randomUUID(),
-          });
-        } catch (error) {
-          if (error instanceof Stripe.errors.StripeInvalidRequestError)
-            throw new BadRequestError(error.message);
-          return whenStripeIsDown(error);
-        }
+        const refundId = derivedId([authenticatedUser(req).id, req.get(IDEMPOTENCY_KEY_HEADER), payment.id]);
+        const decision = await decideNow(work, payment.order_id, (state, context) =>
+          refundRequested(
+            state,
+            { refundId, amount: req.body.amount, reason: req.body.reason ?? 'requested_by_admin' },
+            context,
+          ),
+        );
+        if (decision.refused) throw new BadRequestError(decision.refused);
+        const refund = await db
+          .selectFrom('refunds')
+          .selectAll()
+          .where('id', '=', refundId)
+          .executeTakeFirstOrThrow();
         const refunded = await db
           .selectFrom('payments')
           .selectAll()
           .where('id', '=', payment.id)
           .executeTakeFirstOrThrow();
-        res.status(201).json({
-          refund: { id: refund.id, amount: refund.amount, status: refund.status },
-          payment: toPaymentResponse(refunded),
-        });
+        // 202 while Stripe has not acknowledged it: the sweep sends it again under the same key.
+        res
+          .status(refund.status === 'requested' ? 202 : 201)
+          .json({ refund: toRefundResponse(refund), payment: toPaymentResponse(refunded) });
       },
     );
 }
