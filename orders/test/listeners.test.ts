@@ -139,6 +139,51 @@ describe('orders listeners', () => {
     ).toHaveLength(0);
   });
 
+  it('payments.refunded for all of the money cancels a paid order (reason refunded) and frees its ticket; a partial one does not', async () => {
+    const ticket = await createTicket(orders, 'seller');
+    const order = await placeOrder(orders, 'changed-mind', ticket.id);
+    const paymentId = randomUUID();
+    await orders.publish('payments.created', {
+      id: paymentId,
+      orderId: order.id,
+      stripeId: 'pi_9',
+      amount: 2500,
+      currency: 'usd',
+    });
+    await orders.recorder.waitFor('orders.completed', (data) => data.id === order.id);
+    const refunded = (amount: number, amountLeft: number) =>
+      orders.publish('payments.refunded', {
+        id: randomUUID(),
+        orderId: order.id,
+        stripeRefundId: `re_${amountLeft}`,
+        amount,
+        reason: 'requested_by_admin',
+        amountLeft,
+      });
+    await handled((await refunded(500, 2000)).id);
+    expect(await orderStatus(order.id, 'changed-mind')).toMatchObject({ status: 'complete', version: 1 });
+    await handled((await refunded(2000, 0)).id);
+    expect(await orderStatus(order.id, 'changed-mind')).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'refunded',
+      paymentId,
+      version: 2,
+    });
+    const cancelled = await orders.recorder.waitFor('orders.cancelled', (data) => data.id === order.id);
+    expect(cancelled.data).toEqual({
+      id: order.id,
+      version: 2,
+      reason: 'refunded',
+      ticket: { id: ticket.id },
+    });
+    await orders.recorder.waitFor(
+      'tickets.updated',
+      (data) => data.id === ticket.id && data.orderId === null,
+    );
+    // The ticket is for sale again.
+    await placeOrder(orders, 'next-buyer', ticket.id);
+  });
+
   it('parks an invalid event on the dead-letter subject and keeps going', async () => {
     await orders.publish('payments.expired', { orderId: 'not-a-uuid', expiresAt: null });
     const ticket = await createTicket(orders, 'seller');

@@ -53,6 +53,36 @@ describe('tickets', () => {
       }
     });
 
+    it('refuses a price Stripe could not charge, or a currency it does not take, naming the field', async () => {
+      const post = async (body: object) =>
+        api(orders)
+          .post('/api/tickets')
+          .set('Authorization', await orders.bearer('seller-1'))
+          .send(body)
+          .expect(400);
+      const tooCheap = await post({ title: 'Flyer', price: 49 });
+      expect(tooCheap.body.errors).toEqual([
+        { field: 'price', message: "price must be at least 50 (0.50 usd), Stripe's minimum charge" },
+      ]);
+      const pounds = await post({ title: 'Flyer', price: 29, currency: 'gbp' });
+      expect(pounds.body.errors[0]).toMatchObject({
+        field: 'price',
+        message: expect.stringMatching(/at least 30/),
+      });
+      const unknown = await post({ title: 'Flyer', price: 5000, currency: 'xyz' });
+      expect(unknown.body.errors).toEqual([
+        {
+          field: 'currency',
+          message: 'currency must be one Stripe charges cards in, such as "usd" or "eur"',
+        },
+      ]);
+      await api(orders)
+        .post('/api/tickets')
+        .set('Authorization', await orders.bearer('seller-1'))
+        .send({ title: 'Flyer', price: 50 })
+        .expect(201);
+    });
+
     it('answers 401 without a token', async () => {
       await api(orders).post('/api/tickets').send({ title: 'x', price: 100 }).expect(401);
     });

@@ -22,6 +22,8 @@ export const paymentsConfig = defineServiceConfig({
    * each failure; after five failures it waits for an operator.
    */
   PAYMENT_REFUND_RETRY_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Tests only: a file naming a step at which the service kills itself once; see `crash-points`. */
+  TEST_CRASH_POINT_FILE: z.string().min(1).optional(),
   /** Longer than Stripe's three days of webhook retries, so a late duplicate is still recognised. */
   STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).default(30),
 });

@@ -46,13 +46,16 @@ export async function startPayments(env: Record<string, string> = {}) {
  * The service and its Stripe fake for one describe block, with the sweep left to the tests (see `sweep`)
  * and the fake's latency and failures undone after each test.
  */
-export function paymentsWithSweepOnDemand() {
+export function paymentsWithSweepOnDemand(env: Record<string, string> = {}) {
   const running = {} as { payments: PaymentsUnderTest; stripe: StripeFake };
   let stop: () => Promise<void>;
   beforeAll(async () => {
     let payments: PaymentsUnderTest;
     let stripe: StripeFake;
-    ({ payments, stripe, stop } = await startPayments({ PAYMENT_RECONCILE_INTERVAL_SECONDS: '3600' }));
+    ({ payments, stripe, stop } = await startPayments({
+      PAYMENT_RECONCILE_INTERVAL_SECONDS: '3600',
+      ...env,
+    }));
     Object.assign(running, { payments, stripe });
   });
   afterAll(async () => {
@@ -61,6 +64,9 @@ export function paymentsWithSweepOnDemand() {
   afterEach(() => {
     running.stripe.setLatency(0);
     running.stripe.setFailures({ mode: 'none' });
+    running.stripe.setRefundSettlement('immediate');
+    running.stripe.webhooks.flush();
+    running.stripe.webhooks.configure({ duplicate: false, outOfOrder: false });
   });
   return running;
 }
@@ -119,10 +125,45 @@ export function keptCharges(stripe: StripeFake) {
 
 /** The payments service's sweep, run once here and now rather than on its timer. */
 export function sweep(payments: PaymentsUnderTest) {
+  const { config } = payments.service;
   return sweepOnce(
-    { db: payments.db, stripe: stripeClient(payments.service.config), logger: payments.service.logger },
-    { staleAfterSeconds: 0, attemptHoldSeconds: payments.service.config.PAYMENT_ATTEMPT_HOLD_SECONDS },
+    {
+      db: payments.db,
+      stripe: stripeClient(config),
+      logger: payments.service.logger,
+      refundRetryBaseSeconds: config.PAYMENT_REFUND_RETRY_SECONDS,
+    },
+    {
+      staleAfterSeconds: 0,
+      attemptHoldSeconds: config.PAYMENT_ATTEMPT_HOLD_SECONDS,
+      resendAfterSeconds: 0,
+      refundCheckIntervalSeconds: 0,
+    },
   );
+}
+
+/** The payment's refunds as recorded, oldest first. */
+export function recordedRefunds(payments: PaymentsUnderTest, paymentId: string) {
+  return payments.db
+    .selectFrom('refunds')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Cancels the order, as the orders service would. */
+export function cancelOrder(
+  payments: PaymentsUnderTest,
+  order: { id: string; ticket: { id: string } },
+  version = 1,
+) {
+  return payments.publish('orders.cancelled', {
+    id: order.id,
+    version,
+    reason: 'user',
+    ticket: { id: order.ticket.id },
+  });
 }
 
 /** The order's attempts once none is still being charged. */

@@ -1,4 +1,5 @@
 import { createTestInfrastructure, waitFor, type TestInfrastructure } from '@ticketing/common/testing';
+import { signToken } from '@ticketing/common';
 import request from 'supertest';
 import { startLocalSystem, type LocalSystem } from '../../scripts/system/local-system';
 
@@ -40,8 +41,8 @@ export class Client {
     private readonly authorization: string,
   ) {}
 
-  static async as(system: LocalSystem, user: string): Promise<Client> {
-    return new Client(system.url, `Bearer ${await system.developmentToken(user)}`);
+  static async as(system: LocalSystem, user: string, { admin = false } = {}): Promise<Client> {
+    return new Client(system.url, `Bearer ${await signToken(system.jwtKey, { sub: user, admin })}`);
   }
 
   get(path: string) {

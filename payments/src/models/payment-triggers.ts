@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DependencyUnavailableError, retryTransaction, type Logger } from '@ticketing/common';
 import type { Kysely, Transaction } from 'kysely';
 import Stripe from 'stripe';
+import { crashPoint } from '../crash-points';
 import type { PaymentsDatabase } from '../database/schema';
 import type { Decision, StripeCall } from '../lifecycle/decision';
 import type { AttemptError, OrderPayments, WithdrawalCode } from '../lifecycle/order-payments';
@@ -110,6 +111,7 @@ export async function sendRefund(work: PaymentWork, orderId: string, refundId: s
     .where('refunds.id', '=', refundId)
     .executeTakeFirst();
   if (refund?.status !== 'requested') return;
+  crashPoint('refund-requested');
   try {
     const created = await createRefund(work.stripe, {
       refundId,
@@ -119,6 +121,7 @@ export async function sendRefund(work: PaymentWork, orderId: string, refundId: s
       reason: refund.reason,
       keyGeneration: refund.key_generation,
     });
+    crashPoint('refund-created');
     await observeRefund(work, created);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeInvalidRequestError) {

@@ -1,5 +1,6 @@
 import { DependencyUnavailableError } from '@ticketing/common';
 import Stripe from 'stripe';
+import { crashPoint } from '../crash-points';
 import { isStripeDown, isStripeFailure } from '../stripe/stripe-failures';
 import { cancelIntent } from '../stripe/stripe-requests';
 import type { AttemptRow } from './attempt';
@@ -47,6 +48,7 @@ async function charge(context: PaymentWork, attempt: AttemptRow): Promise<Attemp
       const refusal = await orderRefusal(context, attempt);
       if (refusal) return await withdraw(context, attempt, undefined, refusal);
       intentId = (await orderIntentId(db, attempt.order_id)) ?? (await createIntent(context, attempt));
+      crashPoint('intent-created');
       await db
         .updateTable('payment_attempts')
         .set({ stripe_payment_intent_id: intentId })
@@ -54,6 +56,7 @@ async function charge(context: PaymentWork, attempt: AttemptRow): Promise<Attemp
         .execute();
     }
     // Again, right before the charge: the order may have been cancelled while the intent was being made.
+    crashPoint('intent-recorded');
     const refusal = await orderRefusal(context, attempt);
     if (refusal) return await withdraw(context, attempt, intentId, refusal);
     const confirmed = await stripe.paymentIntents.confirm(
@@ -63,7 +66,9 @@ async function charge(context: PaymentWork, attempt: AttemptRow): Promise<Attemp
         idempotencyKey: stripeKey(attempt, 'confirm'),
       },
     );
+    crashPoint('charge-confirmed');
     await observeIntent(context, confirmed, attempt.id);
+    crashPoint('payment-recorded');
     return await outcomeOf(db, attempt.id, confirmed.client_secret);
   } catch (error) {
     if (error instanceof Stripe.errors.StripeCardError) {

@@ -30,6 +30,7 @@ import { decideIn, type PaymentWork } from '../models/payment-triggers';
 import { toPaymentResponse } from '../models/payment';
 import { processAttempt } from '../models/process-attempt';
 import { findOwnOrder } from './find-own-order';
+import { crashPoint } from '../crash-points';
 
 const ONE_ATTEMPT_AT_A_TIME = 'payment_attempts_one_pending';
 
@@ -198,6 +199,7 @@ export function createPaymentRouter(service: PaymentsContext): Router {
         throw error;
       }
 
+      crashPoint('attempt-started');
       if (prefersAsync(req.get('Prefer'))) {
         res
           .status(202)

@@ -19,6 +19,7 @@ import { derivedId } from '../../models/derived-id';
 import { decideNow } from '../../models/payment-triggers';
 import { toRefundResponse } from '../../models/refund';
 import { stuckItems } from '../../reconciliation/stuck-items';
+import { crashPoint } from '../../crash-points';
 
 export const attemptsQuery = z.object({
   outcome: z
@@ -120,6 +121,7 @@ export function adminRouter(context: PaymentsContext): Router {
           ),
         );
         if (decision.refused) throw new BadRequestError(decision.refused);
+        crashPoint('refund-recorded');
         const refund = await db
           .selectFrom('refunds')
           .selectAll()
