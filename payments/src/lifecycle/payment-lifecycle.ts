@@ -141,8 +141,8 @@ function requestRefund(
 
 /**
  * A cancelled order keeps no money: what is left of its payment is refunded, unless a refund of it is
- * already on its way. A refund that failed is asked for again with a fresh key, after a pause that doubles
- * with each failure; after `MAX_AUTOMATIC_REFUNDS` failures it is left to an operator.
+ * already on its way. A refund that failed (or was refused) is asked for again with a fresh key, after a
+ * pause that doubles with each failure; after `MAX_AUTOMATIC_REFUNDS` failures it is left to an operator.
  */
 function refundWhatIsOwed(draft: Draft, context: LifecycleContext): void {
   const { order, payment, refunds } = draft.state;
@@ -151,7 +151,9 @@ function refundWhatIsOwed(draft: Draft, context: LifecycleContext): void {
   if (amount === 0) return;
   const automatic = refunds.filter((refund) => refund.origin === 'order_cancelled');
   if (automatic.some((refund) => refund.status === 'requested' || refund.status === 'pending')) return;
-  const failed = automatic.filter((refund) => refund.status === 'failed');
+  // A refused request (Stripe saw nothing left: a refund made elsewhere, not read here yet) waits like a
+  // failure, so the refund that got there first can be read before asking again.
+  const failed = automatic.filter((refund) => refund.status === 'failed' || refund.status === 'canceled');
   if (failed.length >= MAX_AUTOMATIC_REFUNDS) return;
   const lastFailure = Math.max(0, ...failed.map((refund) => refund.updatedAt.getTime()));
   const pause = failed.length === 0 ? 0 : context.refundRetryBaseMs * 2 ** (failed.length - 1);
