@@ -125,6 +125,38 @@ describe('money safety', () => {
     expect(payments.recorder.recorded.filter((event) => event.subject.startsWith('dlq.'))).toEqual([]);
   });
 
+  it('leaves no PaymentIntent open when the order is cancelled while its payment is being set up', async () => {
+    const order = await replicateOrder(payments, 'setting-up');
+    stripe.setLatency(400);
+    try {
+      const started = await pay(
+        payments,
+        'setting-up',
+        { orderId: order.id, paymentMethod: 'pm_card_visa' },
+        { status: 202, headers: { Prefer: 'respond-async' } },
+      );
+      // The intent is being made at Stripe as the order is cancelled.
+      await cancel(order);
+      const attempt = await waitFor(async () => {
+        const row = await payments.db
+          .selectFrom('payment_attempts')
+          .selectAll()
+          .where('id', '=', started.body.attempt.id)
+          .executeTakeFirstOrThrow();
+        return row.status !== 'pending' && row;
+      });
+      // No intent at all if the cancellation came first; else not one that could still be charged.
+      const intentId = attempt.stripe_payment_intent_id;
+      if (intentId) {
+        const intent = await stripeClient(payments.service.config).paymentIntents.retrieve(intentId);
+        expect(['canceled', 'succeeded']).toContain(intent.status);
+        await waitFor(() => keptCharges(stripe).every((entry) => entry.payment_intent !== intentId));
+      }
+    } finally {
+      stripe.setLatency(0);
+    }
+  });
+
   it('cancels the open PaymentIntent of a cancelled order, so it can no longer be charged', async () => {
     const order = await replicateOrder(payments, 'olga');
     const pending = await pay(
