@@ -2,28 +2,18 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { PaymentsDatabase } from '../database/schema';
 
+const itemFigures = z.object({ count: z.number().int(), oldestSeconds: z.number() });
+
 /** Things the sweep has not been able to finish yet, with how long the oldest has waited. */
 export const stuckItemsResponse = z.object({
-  attemptsCutOff: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe('pending, nobody holds them'),
-  attemptsAwaitingBuyer: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe('3-D Secure, over a minute'),
-  ordersAwaitingVerdict: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe('past their deadline'),
-  refundsNotSent: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe('requested, not acknowledged by Stripe for a minute'),
-  refundsPending: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe('at Stripe, not settled yet'),
-  refundsFailed: z
-    .object({ count: z.number().int(), oldestSeconds: z.number() })
-    .describe(
-      'failed, and the money is not all back: an operator should look (an automatic one is retried, five times at most)',
-    ),
+  attemptsCutOff: itemFigures.describe('pending, nobody holds them'),
+  attemptsAwaitingBuyer: itemFigures.describe('3-D Secure, over a minute'),
+  ordersAwaitingVerdict: itemFigures.describe('past their deadline'),
+  refundsNotSent: itemFigures.describe('requested, not acknowledged by Stripe for a minute'),
+  refundsPending: itemFigures.describe('at Stripe, not settled yet'),
+  refundsFailed: itemFigures.describe(
+    'failed, and the money is not all back: an operator should look (an automatic one is retried, five times at most)',
+  ),
 });
 
 export type StuckItems = z.infer<typeof stuckItemsResponse>;

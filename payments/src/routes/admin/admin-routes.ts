@@ -21,6 +21,14 @@ import { toRefundResponse } from '../../models/refund';
 import { stuckItems } from '../../reconciliation/stuck-items';
 import { crashPoint } from '../../crash-points';
 
+/** How many rows an admin list returns at most. */
+const pageLimit = z.coerce
+  .number({ error: 'limit must be a number' })
+  .int()
+  .min(1)
+  .max(500, { error: 'limit must be at most 500' })
+  .default(100);
+
 export const attemptsQuery = z.object({
   outcome: z
     .enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled'], {
@@ -29,12 +37,7 @@ export const attemptsQuery = z.object({
     .optional(),
   code: z.string().min(1).optional().describe("Stripe's error or decline code"),
   orderId: z.uuid({ error: 'orderId must be a UUID' }).optional(),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int()
-    .min(1)
-    .max(500, { error: 'limit must be at most 500' })
-    .default(100),
+  limit: pageLimit,
 });
 
 export const refundsQuery = z.object({
@@ -44,12 +47,7 @@ export const refundsQuery = z.object({
     })
     .optional(),
   paymentId: z.uuid({ error: 'paymentId must be a UUID' }).optional(),
-  limit: z.coerce
-    .number({ error: 'limit must be a number' })
-    .int()
-    .min(1)
-    .max(500, { error: 'limit must be at most 500' })
-    .default(100),
+  limit: pageLimit,
 });
 
 /** For operators (role admin): the attempt ledger, refunds, and what the sweep has not finished. */
