@@ -16,7 +16,7 @@ const hasPostgres = () =>
 const hasNats = () => onPath('nats-server') || existsSync('/usr/sbin/nats-server');
 
 /**
- * PostgreSQL and nats-server (and kubectl, for the tests) come from the system's Debian packages:
+ * PostgreSQL and nats-server (and kubectl and Chromium, for the tests) come from the system's Debian packages:
  * installed here when we are root on a Debian-like machine, otherwise named so that the user can install them.
  */
 export function ensureSystemPackages({ forTests = false } = {}) {
@@ -25,6 +25,8 @@ export function ensureSystemPackages({ forTests = false } = {}) {
     !hasNats() && 'nats-server',
     // The deployment tests render the Kubernetes overlays with `kubectl kustomize`.
     forTests && !onPath('kubectl') && 'kubernetes-client',
+    // The web client's tests drive Debian's Chromium through Playwright.
+    forTests && !process.env.CHROMIUM_PATH && !existsSync('/usr/bin/chromium') && 'chromium',
   ].filter(Boolean);
   if (missing.length === 0) return;
   const canInstall = process.getuid?.() === 0 && onPath('apt-get');

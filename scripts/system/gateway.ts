@@ -1,6 +1,6 @@
 import { createServer, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
 /** Which service serves which path prefix: the same table as the Kubernetes Ingress. */
@@ -48,12 +48,14 @@ function proxyTo(service: keyof GatewayRoutes, target: string) {
 
 /**
  * One entry point on one port that routes like the ingress: `/api/tickets` and `/api/orders` to orders,
- * `/api/payments` (the Stripe webhook included) to payments. Bodies are streamed through untouched, so
- * Stripe's signatures still verify.
+ * `/api/payments` (the Stripe webhook included) to payments, everything else to the web client when there
+ * is one. Bodies are streamed through untouched, so Stripe's signatures still verify, and so are the
+ * services' event streams: nothing here buffers or compresses.
  */
 export async function startGateway(
   port: number,
   routes: GatewayRoutes,
+  client?: Express,
 ): Promise<{ url: string; server: Server }> {
   const app = express();
   app.disable('x-powered-by');
@@ -67,6 +69,7 @@ export async function startGateway(
     req.url = req.originalUrl;
     void toPayments(req, res, next);
   });
+  if (client) app.use(client);
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Route not found' }] });
   });

@@ -1,14 +1,17 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { signToken } from '@ticketing/common';
 import { NatsServer, PostgresServer } from '@ticketing/common/testing';
 import { StripeFake } from '@ticketing/stripe-fake';
 import pg from 'pg';
+import { clientApp } from '../../client/server/src/client-app';
 import { DEVELOPMENT_JWT_KEY } from '../development-defaults';
 import { startGateway } from './gateway';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 
 export const SERVICES = ['orders', 'payments', 'expiration'] as const;
+const CLIENT_DIR = join(__dirname, '..', '..', 'client');
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface LocalSystemOptions {
@@ -21,6 +24,8 @@ export interface LocalSystemOptions {
   showLogs?: boolean;
   /** Where the supervisor tells of services exiting and restarting; the console by default. */
   log?: (line: string) => void;
+  /** Build the web client and serve it at `/`, with the development sign-in. */
+  client?: boolean;
 }
 
 export interface LocalSystem {
@@ -35,6 +40,12 @@ export interface LocalSystem {
   nats?: NatsServer;
   developmentToken(sub: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** `vite build`, about a second: the client served is always the one in the working tree. */
+function buildClient(): void {
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: CLIENT_DIR, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`The web client did not build:\n${result.stdout}${result.stderr}`);
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -62,6 +73,7 @@ export async function startLocalSystem({
   env,
   showLogs = false,
   log,
+  client = false,
 }: LocalSystemOptions): Promise<LocalSystem> {
   const services: Partial<Record<ServiceName, ServiceProcess>> = {};
   const stops: Array<() => Promise<void>> = [];
@@ -148,9 +160,29 @@ export async function startLocalSystem({
       });
     }
     const started = services as Record<ServiceName, ServiceProcess>;
-    const gateway = await startGateway(port, { orders: started.orders.url, payments: started.payments.url });
-    stops.push(() => new Promise<void>((resolve) => gateway.server.close(() => resolve())));
-    gateway.server.closeIdleConnections();
+    if (client) buildClient();
+    const gateway = await startGateway(
+      port,
+      { orders: started.orders.url, payments: started.payments.url },
+      client
+        ? clientApp({
+            staticDir: join(CLIENT_DIR, 'dist'),
+            settings: {
+              signIn: 'development',
+              identityProviderUrl: null,
+              stripePublishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
+              stripeFakeUrl: stripe?.url ?? null,
+            },
+            jwtKey,
+          })
+        : undefined,
+    );
+    stops.push(async () => {
+      const closed = new Promise<void>((resolve) => gateway.server.close(() => resolve()));
+      // Event streams never go idle: they are cut, and the browsers reconnect to whatever runs next.
+      gateway.server.closeAllConnections();
+      await closed;
+    });
     stripe?.webhooks.configure({ url: `${gateway.url}/api/payments/webhooks/stripe` });
 
     return {

@@ -8,7 +8,7 @@ function announce(system: LocalSystem, token: string, dataDir: string) {
   console.log(
     [
       '',
-      `ticketing is up at ${system.url}`,
+      `ticketing is up: open ${system.url}/ in a browser (sign in with any name; tick "admin" for the payments dashboard)`,
       `  orders and tickets  ${system.url}/api/orders, ${system.url}/api/tickets`,
       `  payments            ${system.url}/api/payments (Stripe: ${system.stripe ? `the local fake at ${system.stripe.url}` : 'your STRIPE_SECRET_KEY'})`,
       `  API documents       ${system.url}/api/orders/openapi.json, ${system.url}/api/payments/openapi.json`,
@@ -28,7 +28,7 @@ async function main() {
   const dataDir = process.env.TICKETING_DATA_DIR ?? join(__dirname, '..', '..', '.data');
   mkdirSync(dataDir, { recursive: true });
   // On failure it stops what it had started.
-  const system = await startLocalSystem({ dataDir, port, env: process.env, showLogs: true });
+  const system = await startLocalSystem({ dataDir, port, env: process.env, showLogs: true, client: true });
   let stopping = false;
   const shutdown = (exitCode: number) => {
     if (stopping) return;

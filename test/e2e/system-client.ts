@@ -4,7 +4,7 @@ import request from 'supertest';
 import { startLocalSystem, type LocalSystem } from '../../scripts/system/local-system';
 
 /** The whole system as processes, on the test run's PostgreSQL and nats-server, driven through its entry point. */
-export async function startSystem(env: Record<string, string> = {}) {
+export async function startSystem(env: Record<string, string> = {}, { client = false } = {}) {
   const infra: TestInfrastructure = await createTestInfrastructure();
   const databaseUrls = {
     orders: await infra.createDatabase(),
@@ -22,6 +22,7 @@ export async function startSystem(env: Record<string, string> = {}) {
       LOG_LEVEL: 'warn',
       ...env,
     },
+    client,
   });
   return {
     infra,

@@ -112,6 +112,12 @@ export class StripeFake {
     this.requestFailures.configure(options);
   }
 
+  /** An intent as it stands, or undefined when there is none by that id. */
+  paymentIntent(id: string): PaymentIntent | undefined {
+    const intent = this.state.paymentIntents.find(id);
+    return intent && structuredClone(intent);
+  }
+
   /** Completes (`succeed`) or fails the 3-D Secure challenge of an intent in `requires_action`. */
   authenticate(paymentIntentId: string, outcome: AuthenticationOutcome): PaymentIntent {
     return structuredClone(this.state.paymentIntents.authenticate(paymentIntentId, outcome, NO_REQUEST));

@@ -4,6 +4,7 @@ import { MAX_SEED } from '../seeded-random';
 import { StripeError } from '../stripe-error';
 import type { StripeFake } from '../stripe-fake';
 import type { WebhookSettings } from '../webhooks/webhook-settings';
+import { authenticationPage } from './authentication-page';
 import { errorResponse, jsonResponse, sendJson } from './json-response';
 import { FAILURE_MODES, type FailureOptions } from './request-failures';
 import { pathId, readControlParams } from './request-params';
@@ -11,6 +12,10 @@ import { pathId, readControlParams } from './request-params';
 /** The fake's test controls over HTTP, under `/_fake`; they need no API key. See the README. */
 export function controlRouter(fake: StripeFake): Router {
   const router = Router();
+  router.get(
+    '/payment_intents/:id/authenticate',
+    authenticationPage((id) => fake.paymentIntent(id)),
+  );
   router.post(
     '/payment_intents/:id/authenticate',
     control((params, id) => {
