@@ -8,6 +8,7 @@ const shared = {
     '<rootDir>/payments',
     '<rootDir>/expiration',
     '<rootDir>/tools',
+    '<rootDir>/client',
     '<rootDir>/test',
   ],
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
