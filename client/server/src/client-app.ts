@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { signToken } from '@ticketing/common';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { ClientSettings } from './client-settings';
 
 export interface ClientAppOptions {
@@ -59,5 +59,21 @@ export function clientApp({ staticDir, settings, jwtKey }: ClientAppOptions): Ex
   app.use((_req, res) => {
     res.status(404).json({ errors: [{ message: 'Route not found' }] });
   });
+  app.use(unreadableBody);
   return app;
 }
+
+/** A body that is not JSON, or too large: the client's mistake, told in the API's error shape. */
+const unreadableBody: ErrorRequestHandler = (
+  error: { status?: number; message?: string },
+  _req,
+  res,
+  next,
+) => {
+  const status = error.status ?? 500;
+  if (status < 400 || status >= 500) {
+    next(error);
+    return;
+  }
+  res.status(status).json({ errors: [{ message: error.message ?? 'The request body could not be read' }] });
+};
