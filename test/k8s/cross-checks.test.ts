@@ -1,9 +1,18 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpApp, createLogger, createMetricsRegistry } from '@ticketing/common';
+import {
+  authenticatedUser,
+  createHttpApp,
+  createLogger,
+  createMetricsRegistry,
+  requireAuth,
+} from '@ticketing/common';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { clientApp } from '../../client/server/src/client-app';
+import { clientSettingsFrom } from '../../client/server/src/client-settings';
 import { expirationConfig } from '../../expiration/src/config';
 import { ordersConfig } from '../../orders/src/config';
 import { ordersOpenApi } from '../../orders/src/openapi';
@@ -11,6 +20,8 @@ import { paymentsConfig } from '../../payments/src/config';
 import { paymentsOpenApi } from '../../payments/src/openapi';
 import {
   byKind,
+  CLIENT,
+  DEPLOYMENTS,
   dockerfileCmd,
   dockerfileInstructions,
   find,
@@ -23,6 +34,7 @@ import {
   selects,
   SERVICES,
   type Container,
+  type DeploymentName,
   type IngressObject,
   type K8sObject,
   type Probe,
@@ -90,6 +102,8 @@ function containerEnvironment(objects: K8sObject[], container: Container) {
       );
     } else if (secretKeyRef) {
       const value = secretValue(secretKeyRef.name, secretKeyRef.key);
+      // An optional key that no template shows: the kubelet leaves the variable unset.
+      if (value === undefined && secretKeyRef.optional) continue;
       if (value === undefined) {
         problems.push(
           `${variable.name}: no template for Secret ${secretKeyRef.name} key ${secretKeyRef.key}`,
@@ -174,6 +188,76 @@ function natsConf(objects: K8sObject[], nats: Workload): string {
   return conf;
 }
 
+/** The variables of the development-only sign-in, which signs tokens with the services' key. */
+const DEVELOPMENT_SIGN_IN_VARIABLES = ['DEVELOPMENT_SIGN_IN', 'JWT_KEY'];
+
+/** The streams of Server-Sent Events the services serve (besides any documented path ending in /events). */
+const EVENT_STREAMS: Array<[path: string, service: ServiceName]> = [
+  ['/api/orders/{id}/events', 'orders'],
+  ['/api/payments/orders/{orderId}/events', 'payments'],
+];
+
+const STREAMING_ANNOTATIONS = {
+  buffering: 'nginx.ingress.kubernetes.io/proxy-buffering',
+  readTimeout: 'nginx.ingress.kubernetes.io/proxy-read-timeout',
+  sendTimeout: 'nginx.ingress.kubernetes.io/proxy-send-timeout',
+};
+
+interface IngressRoute {
+  prefix: string;
+  /** The Deployment the path reaches through its Service. */
+  target: string;
+  ingress: IngressObject;
+}
+
+/** Every path of every Ingress, with the Deployment it reaches; checks class, host and path type. */
+function ingressRoutes(objects: K8sObject[]): IngressRoute[] {
+  const routes: IngressRoute[] = [];
+  for (const ingress of byKind<IngressObject>(objects, 'Ingress')) {
+    expect([ingress.metadata.name, ingress.spec.ingressClassName]).toEqual([ingress.metadata.name, 'nginx']);
+    for (const rule of ingress.spec.rules) {
+      expect(rule.host).toBe('ticketing.local');
+      for (const path of rule.http.paths) {
+        expect([path.path, path.pathType]).toEqual([path.path, 'Prefix']);
+        const { workload } = serviceTarget(objects, path.backend.service.name, path.backend.service.port);
+        expect(workload.kind).toBe('Deployment');
+        routes.push({ prefix: path.path, target: workload.metadata.name, ingress });
+      }
+    }
+  }
+  return routes;
+}
+
+/** The route ingress-nginx takes for a request path: the longest matching Prefix, by whole path elements. */
+function routeOf(routes: IngressRoute[], requestPath: string): IngressRoute | undefined {
+  return routes
+    .filter(
+      ({ prefix }) =>
+        prefix === '/' || requestPath === prefix || requestPath.startsWith(`${prefix.replace(/\/$/, '')}/`),
+    )
+    .sort((a, b) => b.prefix.length - a.prefix.length)[0];
+}
+
+/** A concrete request path for an OpenAPI path template. */
+function concretePath(template: string): string {
+  return template.replace(/\{[^}]+\}/g, '0b7e4f4e-3c1a-4d5e-9f00-5a1c2b3d4e5f');
+}
+
+let clientDir: string | undefined;
+
+/** A stand-in for `vite build`'s output: the client's server refuses to start without an index.html. */
+function builtClient(): string {
+  if (!clientDir) {
+    clientDir = mkdtempSync(join(tmpdir(), 'k8s-client-'));
+    writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>ticketing</title>');
+  }
+  return clientDir;
+}
+
+afterAll(() => {
+  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+});
+
 it('kubectl is found on PATH, or the failure names the Debian package', () => {
   const saved = process.env.PATH;
   process.env.PATH = '/nonexistent';
@@ -201,9 +285,9 @@ it('derives the required variables from the services’ config schemas', () => {
 describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
   const objects = () => render(dir);
 
-  it('has exactly one Deployment per service, running its image, and nothing else', () => {
+  it('has exactly one Deployment per service and for the client, running its image, and nothing else', () => {
     const deployments = byKind<Workload>(objects(), 'Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...SERVICES].sort());
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...DEPLOYMENTS].sort());
     for (const deployment of deployments) {
       expect(onlyContainer(deployment).image).toBe(`ticketing/${deployment.metadata.name}`);
     }
@@ -271,6 +355,129 @@ describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
     const needed = preStopSleepSeconds(container) + config.SHUTDOWN_TIMEOUT_MS / 1000;
     expect(preStopSleepSeconds(container)).toBeGreaterThan(0);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30).toBeGreaterThan(needed);
+  });
+
+  it('serves the client on the container port its PORT sets, probes included', () => {
+    const objs = objects();
+    const container = onlyContainer(find<Workload>(objs, 'Deployment', CLIENT));
+    const { env, problems } = containerEnvironment(objs, container);
+    expect(problems).toEqual([]);
+    // The client's server listens on PORT, 3000 without it.
+    const port = Number(env.PORT ?? 3000);
+    expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([['http', port]]);
+    const kinds = probes(container).map(([kind]) => kind);
+    expect(kinds).toEqual(expect.arrayContaining(['livenessProbe', 'readinessProbe']));
+    for (const [kind, probe] of probes(container)) {
+      expect([kind, probe.httpGet && containerPort(container, probe.httpGet.port)]).toEqual([kind, port]);
+    }
+    const servicePort = find<ServiceObject>(objs, 'Service', CLIENT).spec.ports[0];
+    expect(servicePort?.name).toBe('http');
+    expect(serviceTarget(objs, CLIENT, { name: 'http' }).containerPort).toBe(port);
+  });
+
+  it('gives the client no database, no NATS, and no secret but the Stripe publishable key (and dev JWT_KEY)', () => {
+    const objs = objects();
+    const container = onlyContainer(find<Workload>(objs, 'Deployment', CLIENT));
+    const { env } = containerEnvironment(objs, container);
+    expect(Object.keys(env).filter((name) => /^(DATABASE_|NATS_)/.test(name))).toEqual([]);
+    const secretRefs = (container.env ?? []).flatMap((variable) => {
+      const ref = variable.valueFrom?.secretKeyRef;
+      return ref ? [{ variable: variable.name, ...ref }] : [];
+    });
+    const allowed = [
+      // Optional in test mode, where the client has Stripe's test payment methods without it; required in
+      // production, where those do not exist and no card could be taken.
+      {
+        variable: 'STRIPE_PUBLISHABLE_KEY',
+        name: 'stripe',
+        key: 'STRIPE_PUBLISHABLE_KEY',
+        optional: dir !== 'overlays/production',
+      },
+      { variable: 'JWT_KEY', name: 'ticketing-jwt', key: 'JWT_KEY' },
+    ];
+    for (const ref of secretRefs) expect(allowed).toContainEqual(ref);
+    expect(secretRefs.map((ref) => ref.variable)).toContain('STRIPE_PUBLISHABLE_KEY');
+    expect(env.STRIPE_PUBLISHABLE_KEY).toMatch(/^pk_(test|live)_/);
+  });
+
+  it('starts the client’s server with that environment: probes answer, /config.json says how to sign in', async () => {
+    const objs = objects();
+    const container = onlyContainer(find<Workload>(objs, 'Deployment', CLIENT));
+    const { env } = containerEnvironment(objs, container);
+    const development = dir === 'overlays/development';
+    // What client/server/src/main.ts does with its environment.
+    const settings = clientSettingsFrom(env);
+    const app = clientApp({
+      staticDir: builtClient(),
+      settings,
+      jwtKey: settings.signIn === 'development' ? env.JWT_KEY : undefined,
+    });
+    for (const [kind, probe] of probes(container)) {
+      const path = probe.httpGet?.path as string;
+      const response = await request(app).get(path);
+      expect([kind, path, response.status]).toEqual([kind, path, 200]);
+    }
+    const config = await request(app).get('/config.json');
+    expect(config.status).toBe(200);
+    expect(config.body).toMatchObject({
+      signIn: development ? 'development' : 'token',
+      stripePublishableKey: env.STRIPE_PUBLISHABLE_KEY ?? null,
+    });
+
+    const signIn = await request(app).post('/api/dev/sign-in').send({ name: 'alice', admin: false });
+    if (!development) {
+      expect(signIn.status).toBe(404);
+      return;
+    }
+    // In development the token it signs is one the services accept: signed with their JWT_KEY.
+    expect(signIn.status).toBe(200);
+    const orders = onlyContainer(find<Workload>(objs, 'Deployment', 'orders'));
+    const ordersEnv = containerEnvironment(objs, orders).env;
+    expect(ordersEnv.JWKS_URL).toBeUndefined();
+    const service = createHttpApp({
+      logger: createLogger('k8s-test', 'silent'),
+      metrics: createMetricsRegistry('k8s_test_client'),
+      readinessChecks: {},
+      authentication: { jwtKey: ordersEnv.JWT_KEY },
+      routes: (express) =>
+        express.get('/whoami', requireAuth, (req, res) => {
+          res.json(authenticatedUser(req));
+        }),
+    });
+    const whoami = await request(service)
+      .get('/whoami')
+      .set('Authorization', `Bearer ${(signIn.body as { token: string }).token}`);
+    expect([whoami.status, (whoami.body as { id?: string }).id]).toEqual([200, 'alice']);
+  });
+
+  it('lets the client finish its requests before the kill', () => {
+    const deployment = find<Workload>(objects(), 'Deployment', CLIENT);
+    const container = onlyContainer(deployment);
+    const grace = deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+    expect(preStopSleepSeconds(container)).toBeGreaterThan(0);
+    // The server closes on SIGTERM; its requests (files, /config.json) take well under 5 s.
+    expect(grace).toBeGreaterThanOrEqual(preStopSleepSeconds(container) + 5);
+  });
+
+  it('locks down every Deployment’s container: read-only root, no privilege escalation, no capabilities', () => {
+    for (const deployment of byKind<Workload>(objects(), 'Deployment')) {
+      const pod = deployment.spec.template.spec as { automountServiceAccountToken?: boolean };
+      expect([deployment.metadata.name, pod.automountServiceAccountToken]).toEqual([
+        deployment.metadata.name,
+        false,
+      ]);
+      for (const container of deployment.spec.template.spec.containers) {
+        const security = (container as { securityContext?: Record<string, unknown> }).securityContext;
+        expect([container.name, security]).toEqual([
+          container.name,
+          expect.objectContaining({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          }),
+        ]);
+      }
+    }
   });
 
   it.each(SERVICES)('points %s at its own PostgreSQL, with the password of that database', (service) => {
@@ -350,38 +557,88 @@ describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
     }
   });
 
-  it('routes every Ingress path to the service whose API has that prefix, and every API path is routed', () => {
-    const objs = objects();
-    const ingresses = byKind<IngressObject>(objs, 'Ingress');
-    expect(ingresses).toHaveLength(1);
-    const ingress = ingresses[0] as IngressObject;
-    expect(ingress.spec.ingressClassName).toBe('nginx');
-    const routed: Array<{ prefix: string; service: string }> = [];
-    for (const rule of ingress.spec.rules) {
-      expect(rule.host).toBe('ticketing.local');
-      for (const path of rule.http.paths) {
-        expect(path.pathType).toBe('Prefix');
-        const { workload } = serviceTarget(objs, path.backend.service.name, path.backend.service.port);
-        expect(workload.kind).toBe('Deployment');
-        const service = workload.metadata.name as ServiceName;
-        const documented = OPENAPI_PATHS[service] ?? [];
-        expect([
-          path.path,
-          service,
-          documented.some((p) => p.startsWith(`${path.path}/`) || p === path.path),
-        ]).toEqual([path.path, service, true]);
-        routed.push({ prefix: path.path, service });
+  it('routes / to the client, each API prefix to the service whose API has it, and every API path is routed', () => {
+    const routes = ingressRoutes(objects());
+    const prefixes = routes.map((route) => route.prefix);
+    expect(prefixes.filter((prefix, i) => prefixes.indexOf(prefix) !== i)).toEqual([]);
+    for (const { prefix, target } of routes) {
+      if (target === CLIENT) {
+        expect([prefix, target]).toEqual(['/', CLIENT]);
+        continue;
+      }
+      const documented = OPENAPI_PATHS[target as ServiceName] ?? [];
+      expect([prefix, target, documented.some((p) => p.startsWith(`${prefix}/`) || p === prefix)]).toEqual([
+        prefix,
+        target,
+        true,
+      ]);
+    }
+    expect(routes.filter((route) => route.target === CLIENT).map((route) => route.prefix)).toEqual(['/']);
+    const targetOf = (path: string) => routeOf(routes, path)?.target;
+    for (const [service, paths] of Object.entries(OPENAPI_PATHS)) {
+      for (const apiPath of paths) expect([apiPath, targetOf(apiPath)]).toEqual([apiPath, service]);
+    }
+    for (const [stream, service] of EVENT_STREAMS)
+      expect([stream, targetOf(stream)]).toEqual([stream, service]);
+    expect(targetOf('/api/payments/webhooks/stripe')).toBe('payments');
+    // The client's files, the pages of the single-page app, its settings and the development sign-in.
+    for (const path of [
+      '/',
+      '/index.html',
+      '/assets/index-1a2b3c.js',
+      '/config.json',
+      '/orders/1',
+      '/admin',
+    ]) {
+      expect([path, targetOf(path)]).toEqual([path, CLIENT]);
+    }
+    expect(targetOf('/api/dev/sign-in')).toBe(CLIENT);
+    // A prefix matches whole path elements: these are pages of the client, not the API.
+    expect(targetOf('/api/ordersx')).toBe(CLIENT);
+  });
+
+  it('passes Server-Sent Events through unbuffered, with hour-long idle timeouts, on the API only', () => {
+    const routes = ingressRoutes(objects());
+    const documentedStreams = Object.entries(OPENAPI_PATHS).flatMap(([service, paths]) =>
+      paths.filter((path) => path.endsWith('/events')).map((path) => [path, service] as const),
+    );
+    for (const [stream, service] of [...EVENT_STREAMS, ...documentedStreams]) {
+      const route = routeOf(routes, concretePath(stream));
+      expect([stream, route?.target]).toEqual([stream, service]);
+      const annotations = route?.ingress.metadata.annotations ?? {};
+      expect([stream, annotations[STREAMING_ANNOTATIONS.buffering]]).toEqual([stream, 'off']);
+      for (const timeout of [STREAMING_ANNOTATIONS.readTimeout, STREAMING_ANNOTATIONS.sendTimeout]) {
+        // A string of seconds (an annotation value is a string); the default, 60, would cut an idle stream.
+        expect([stream, timeout, annotations[timeout]]).toEqual([
+          stream,
+          timeout,
+          expect.stringMatching(/^\d+$/),
+        ]);
+        expect(Number(annotations[timeout])).toBeGreaterThanOrEqual(3600);
       }
     }
-    // ingress-nginx picks the longest matching Prefix; a prefix matches whole path elements.
-    const routeOf = (apiPath: string) =>
-      routed
-        .filter(({ prefix }) => apiPath === prefix || apiPath.startsWith(`${prefix}/`))
-        .sort((a, b) => b.prefix.length - a.prefix.length)[0]?.service;
-    for (const [service, paths] of Object.entries(OPENAPI_PATHS)) {
-      for (const apiPath of paths) expect([apiPath, routeOf(apiPath)]).toEqual([apiPath, service]);
+    // An Ingress's annotations apply to all of its paths: the client's files, in their own Ingress, keep
+    // nginx's buffering and 60 s timeouts, so the API's streaming settings cannot have leaked onto them.
+    const client = routeOf(routes, '/index.html');
+    expect(client?.target).toBe(CLIENT);
+    const clientAnnotations = client?.ingress.metadata.annotations ?? {};
+    expect(Object.values(STREAMING_ANNOTATIONS).filter((name) => name in clientAnnotations)).toEqual([]);
+    for (const route of routes.filter((r) => r.target !== CLIENT))
+      expect(route.ingress).not.toBe(client?.ingress);
+  });
+
+  it('configures no sticky sessions: any replica serves any request, streams included', () => {
+    const objs = objects();
+    for (const ingress of byKind<IngressObject>(objs, 'Ingress')) {
+      const sticky = Object.keys(ingress.metadata.annotations ?? {}).filter((name) =>
+        /affinity|session-cookie|upstream-hash-by/.test(name),
+      );
+      expect([ingress.metadata.name, sticky]).toEqual([ingress.metadata.name, []]);
     }
-    expect(routeOf('/api/payments/webhooks/stripe')).toBe('payments');
+    for (const service of byKind<ServiceObject>(objs, 'Service')) {
+      const affinity = (service.spec as { sessionAffinity?: string }).sessionAffinity ?? 'None';
+      expect([service.metadata.name, affinity]).toEqual([service.metadata.name, 'None']);
+    }
   });
 
   it('takes every secret from a Secret that has a template, and renders no Secret itself', () => {
@@ -434,12 +691,42 @@ describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
 describe('the overlays', () => {
   it('development: one replica each, payments on Stripe itself (no Stripe fake)', () => {
     const objects = render('overlays/development');
-    for (const service of SERVICES)
-      expect(find<Workload>(objects, 'Deployment', service).spec.replicas).toBe(1);
+    for (const name of DEPLOYMENTS) expect(find<Workload>(objects, 'Deployment', name).spec.replicas).toBe(1);
     const payments = onlyContainer(find<Workload>(objects, 'Deployment', 'payments'));
     expect(containerEnvironment(objects, payments).env.STRIPE_API_URL).toBeUndefined();
     expect(JSON.stringify(objects)).not.toMatch(/stripe-fake/);
   });
+
+  it('development: the client offers the development sign-in, with the services’ JWT_KEY', () => {
+    const objects = render('overlays/development');
+    const client = onlyContainer(find<Workload>(objects, 'Deployment', CLIENT));
+    const env = containerEnvironment(objects, client).env;
+    expect(env.DEVELOPMENT_SIGN_IN).toBe('true');
+    const keyOf = (container: Container) =>
+      container.env?.find((variable) => variable.name === 'JWT_KEY')?.valueFrom?.secretKeyRef;
+    expect(keyOf(client)).toEqual({ name: 'ticketing-jwt', key: 'JWT_KEY' });
+    for (const service of SERVICES) {
+      expect([service, keyOf(onlyContainer(find<Workload>(objects, 'Deployment', service)))]).toEqual([
+        service,
+        keyOf(client),
+      ]);
+    }
+  });
+
+  it.each(['base', 'overlays/production'])(
+    '%s: no development sign-in anywhere (no DEVELOPMENT_SIGN_IN, no JWT_KEY on the client)',
+    (dir) => {
+      const objects = render(dir);
+      const client = onlyContainer(find<Workload>(objects, 'Deployment', CLIENT));
+      const { env } = containerEnvironment(objects, client);
+      // The names the container declares, and those its ConfigMaps bring in.
+      const names = [...(client.env ?? []).map((variable) => variable.name), ...Object.keys(env)];
+      expect(names.filter((name) => DEVELOPMENT_SIGN_IN_VARIABLES.includes(name))).toEqual([]);
+      expect(client.envFrom?.filter((source) => source.secretRef) ?? []).toEqual([]);
+      // Nor on any other object: no ConfigMap or patch could turn it on.
+      expect(JSON.stringify(objects)).not.toMatch(/DEVELOPMENT_SIGN_IN/);
+    },
+  );
 
   it('production: three replicas each, a 3-node JetStream with 3 stream replicas, disruption budgets', () => {
     const objects = render('overlays/production');
@@ -449,14 +736,16 @@ describe('the overlays', () => {
       objects,
       'PodDisruptionBudget',
     );
-    for (const workload of [...SERVICES.map((s) => find<Workload>(objects, 'Deployment', s)), nats]) {
+    for (const workload of [...DEPLOYMENTS.map((d) => find<Workload>(objects, 'Deployment', d)), nats]) {
       if (workload.kind === 'Deployment') expect(workload.spec.replicas).toBe(3);
       const covering = budgets.filter((b) =>
         selects(b.spec.selector.matchLabels, workload.spec.template.metadata.labels),
       );
       expect([workload.metadata.name, covering.length]).toEqual([workload.metadata.name, 1]);
       const env = containerEnvironment(objects, onlyContainer(workload)).env;
-      if (workload.kind === 'Deployment') expect(env.NATS_STREAM_REPLICAS).toBe('3');
+      if ((SERVICES as readonly string[]).includes(workload.metadata.name)) {
+        expect(env.NATS_STREAM_REPLICAS).toBe('3');
+      }
     }
   });
 });
@@ -502,14 +791,19 @@ describe('skaffold.yaml', () => {
     );
   });
 
-  it('builds each image from the repository root with its service’s Dockerfile', () => {
+  it('builds each image from the repository root with its own Dockerfile, the client’s included', () => {
     for (const artifact of skaffold.build.artifacts) {
-      const service = artifact.image.replace(/^ticketing\//, '') as ServiceName;
-      expect(SERVICES).toContain(service);
+      const name = artifact.image.replace(/^ticketing\//, '') as DeploymentName;
+      expect(DEPLOYMENTS).toContain(name);
       expect(artifact.context).toBe('.');
-      expect(artifact.docker.dockerfile).toBe(`${service}/Dockerfile`);
+      expect(artifact.docker.dockerfile).toBe(`${name}/Dockerfile`);
       expect(existsSync(join(ROOT, artifact.docker.dockerfile))).toBe(true);
     }
+    expect(skaffold.build.artifacts).toContainEqual({
+      image: `ticketing/${CLIENT}`,
+      context: '.',
+      docker: { dockerfile: `${CLIENT}/Dockerfile` },
+    });
   });
 });
 
@@ -552,27 +846,68 @@ describe('the Dockerfiles', () => {
   ).workspaces;
 
   it('ignores what a build must not send, and keeps what it copies', () => {
-    for (const path of ['node_modules', 'orders/node_modules', 'common/dist', '.data', '.git', 'coverage']) {
+    for (const path of [
+      'node_modules',
+      'orders/node_modules',
+      'common/dist',
+      '.data',
+      '.git',
+      'coverage',
+      // The client's image builds these itself, and bakes no developer's .env into the bundle.
+      'client/node_modules',
+      'client/dist',
+      'client/server/dist',
+      'client/.env',
+      'client/.env.local',
+    ]) {
       expect([path, isIgnored(path)]).toEqual([path, true]);
     }
-    expect(isIgnored('common/src/index.ts')).toBe(false);
-  });
-
-  it.each(SERVICES)('%s/Dockerfile copies only paths that exist and reach the build context', (service) => {
-    const copies = dockerfileInstructions(service).filter(
-      (instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='),
-    );
-    expect(copies.length).toBeGreaterThan(0);
-    for (const copy of copies) {
-      const words = copy.args.split(/\s+/).filter((word) => !word.startsWith('--'));
-      for (const source of words.slice(0, -1)) {
-        expect([source, existsSync(join(ROOT, source))]).toEqual([source, true]);
-        expect([source, isIgnored(source)]).toEqual([source, false]);
-      }
+    for (const path of [
+      'common/src/index.ts',
+      'client/index.html',
+      'client/vite.config.ts',
+      'client/src/main.tsx',
+      'client/server/tsconfig.json',
+      'client/server/src/main.ts',
+    ]) {
+      expect([path, isIgnored(path)]).toEqual([path, false]);
     }
   });
 
-  it.each(SERVICES)(
+  it('builds every image from an npm workspace of the root package.json', () => {
+    for (const name of DEPLOYMENTS) expect(workspaces).toContain(name);
+  });
+
+  it.each(DEPLOYMENTS)(
+    '%s/Dockerfile copies only paths that exist and reach the build context',
+    (service) => {
+      const copies = dockerfileInstructions(service).filter(
+        (instruction) => instruction.keyword === 'COPY' && !instruction.args.includes('--from='),
+      );
+      expect(copies.length).toBeGreaterThan(0);
+      for (const copy of copies) {
+        const words = copy.args.split(/\s+/).filter((word) => !word.startsWith('--'));
+        for (const source of words.slice(0, -1)) {
+          expect([source, existsSync(join(ROOT, source))]).toEqual([source, true]);
+          expect([source, isIgnored(source)]).toEqual([source, false]);
+        }
+      }
+    },
+  );
+
+  /** What each image's runtime stage takes from its build stage, and runs. */
+  const output: Record<DeploymentName, { dist: string[]; cmd: string[] }> = {
+    orders: { dist: ['common/dist', 'orders/dist'], cmd: ['node', 'orders/dist/index.js'] },
+    payments: { dist: ['common/dist', 'payments/dist'], cmd: ['node', 'payments/dist/index.js'] },
+    expiration: { dist: ['common/dist', 'expiration/dist'], cmd: ['node', 'expiration/dist/index.js'] },
+    // vite build's static files, and the server that serves them.
+    client: {
+      dist: ['common/dist', 'client/dist', 'client/server/dist'],
+      cmd: ['node', 'client/server/dist/main.js'],
+    },
+  };
+
+  it.each(DEPLOYMENTS)(
     '%s/Dockerfile: Node 22/24, production dependencies, non-root, runs the build output',
     (service) => {
       const instructions = dockerfileInstructions(service);
@@ -609,15 +944,36 @@ describe('the Dockerfiles', () => {
       const copiedFromBuild = lastStage
         .filter((i) => i.keyword === 'COPY' && i.args.includes('--from='))
         .map((i) => i.args);
-      expect(copiedFromBuild).toEqual(
-        expect.arrayContaining([
-          expect.stringContaining('common/dist'),
-          expect.stringContaining(`${service}/dist`),
-        ]),
-      );
-      expect(dockerfileCmd(service)).toEqual(['node', `${service}/dist/index.js`]);
+      const expected = output[service as DeploymentName];
+      for (const dist of expected.dist) {
+        expect([dist, copiedFromBuild.some((args) => args.split(/\s+/).includes(`/app/${dist}`))]).toEqual([
+          dist,
+          true,
+        ]);
+      }
+      expect(dockerfileCmd(service)).toEqual(expected.cmd);
     },
   );
+
+  it('client/Dockerfile builds the server with tsc and the client with vite build, after common', () => {
+    const instructions = dockerfileInstructions(CLIENT);
+    const runtime = instructions.lastIndexOf(
+      instructions.filter((i) => i.keyword === 'FROM').at(-1) as (typeof instructions)[number],
+    );
+    const runs = instructions
+      .slice(0, runtime)
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join(' && ');
+    const steps = [
+      'npx tsc -b common',
+      'npx tsc -p client/server/tsconfig.json',
+      'npm run build -w client',
+    ].map((step) => runs.indexOf(step));
+    expect(steps.every((index) => index >= 0)).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+    expect(runs).toMatch(/npm ci --workspace common --workspace client /);
+  });
 });
 
 it('keeps the Secret templates out of every kustomization', () => {

@@ -7,8 +7,14 @@ import { parseAllDocuments } from 'yaml';
 /** The repository root. */
 export const ROOT = join(__dirname, '..', '..');
 export const K8S = join(ROOT, 'infra', 'k8s');
+/** The back-end services: each with its PostgreSQL, on NATS, configured by common's zod schema. */
 export const SERVICES = ['orders', 'payments', 'expiration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** The web client: static files and a small server, no database, no NATS. */
+export const CLIENT = 'client';
+/** Every Deployment, each built from `<name>/Dockerfile` as the image `ticketing/<name>`. */
+export const DEPLOYMENTS = [...SERVICES, CLIENT] as const;
+export type DeploymentName = (typeof DEPLOYMENTS)[number];
 export const RENDERED_DIRS = ['base', 'overlays/development', 'overlays/production'] as const;
 
 /** A Kubernetes object as parsed from YAML: only the fields the checks read are typed. */
@@ -23,8 +29,8 @@ export interface EnvVar {
   name: string;
   value?: string;
   valueFrom?: {
-    secretKeyRef?: { name: string; key: string };
-    configMapKeyRef?: { name: string; key: string };
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
     fieldRef?: { fieldPath: string };
   };
 }
@@ -66,6 +72,7 @@ export interface ServiceObject extends K8sObject {
 }
 
 export interface IngressObject extends K8sObject {
+  metadata: K8sObject['metadata'] & { annotations?: Record<string, string> };
   spec: {
     ingressClassName?: string;
     rules: Array<{
@@ -191,8 +198,8 @@ export function validateManifest(object: K8sObject): void {
 }
 
 /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
-export function dockerfileInstructions(service: ServiceName): Array<{ keyword: string; args: string }> {
-  const text = readFileSync(join(ROOT, service, 'Dockerfile'), 'utf8');
+export function dockerfileInstructions(image: DeploymentName): Array<{ keyword: string; args: string }> {
+  const text = readFileSync(join(ROOT, image, 'Dockerfile'), 'utf8');
   const lines = text
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
@@ -205,9 +212,9 @@ export function dockerfileInstructions(service: ServiceName): Array<{ keyword: s
 }
 
 /** The exec-form CMD of the Dockerfile's last stage, e.g. ['node', 'orders/dist/index.js']. */
-export function dockerfileCmd(service: ServiceName): string[] {
-  const cmds = dockerfileInstructions(service).filter((instruction) => instruction.keyword === 'CMD');
+export function dockerfileCmd(image: DeploymentName): string[] {
+  const cmds = dockerfileInstructions(image).filter((instruction) => instruction.keyword === 'CMD');
   const last = cmds.at(-1);
-  if (!last) throw new Error(`${service}/Dockerfile has no CMD`);
+  if (!last) throw new Error(`${image}/Dockerfile has no CMD`);
   return JSON.parse(last.args) as string[];
 }

@@ -27,13 +27,13 @@ export function AdminOrderPage() {
     <section aria-labelledby="admin-order-heading">
       <h1 id="admin-order-heading">Order {order.id}</h1>
       <p>
-        Buyer <strong>{order.userId}</strong>, {formatMoney(order.price, order.currency)}, order status{' '}
+        Buyer <strong>{order.userId}</strong>, {formatMoney(order.amount, order.currency)}, order status{' '}
         <StatusBadge tone="neutral">{order.status}</StatusBadge>
       </p>
       <h2>Attempts</h2>
       <div className="table-scroll">
         <table>
-          <caption className="visually-hidden">Attempts, newest first</caption>
+          <caption className="visually-hidden">Attempts, oldest first</caption>
           <thead>
             <tr>
               <th scope="col">When</th>
@@ -98,10 +98,15 @@ export function AdminOrderPage() {
   );
 }
 
+/** What the API's timeline entry says, in words: its kind, then its details that have a value. */
 function describe(event: OrderTimeline['events'][number]): string {
+  const kind = event.kind.replace(/[._]/g, ' ');
   const details = Object.entries(event)
-    .filter(([key, value]) => key !== 'at' && key !== 'kind' && value !== null && typeof value !== 'object')
+    .filter(
+      ([key, value]) =>
+        !['at', 'kind', 'currency'].includes(key) && value !== null && typeof value !== 'object',
+    )
     .map(([key, value]) => `${key} ${String(value)}`)
     .join(', ');
-  return details ? `${event.kind.replace(/_/g, ' ')}: ${details}` : event.kind.replace(/_/g, ' ');
+  return details ? `${kind}: ${details}` : kind;
 }

@@ -23,7 +23,7 @@ function bucketLabel(start: string, bucket: 'hour' | 'day'): string {
 
 /** Success rate and declines by code over time, from the admin API's aggregates. */
 export function PaymentCharts({ stats, bucket }: { stats: PaymentStats; bucket: 'hour' | 'day' }) {
-  const codes = stats.topDeclines.map((decline) => decline.code);
+  const codes = stats.topDeclineCodes.map((decline) => decline.code);
   const rows = stats.buckets.map((row) => ({
     label: bucketLabel(row.start, bucket),
     successRate: row.successRate === null ? null : Math.round(row.successRate * 1000) / 10,
@@ -51,9 +51,9 @@ export function PaymentCharts({ stats, bucket }: { stats: PaymentStats; bucket: 
       <figure>
         <figcaption>
           Declines by code:{' '}
-          {stats.topDeclines.length === 0
+          {stats.topDeclineCodes.length === 0
             ? 'none'
-            : stats.topDeclines.map((decline) => `${decline.code} ${decline.count}`).join(', ')}
+            : stats.topDeclineCodes.map((decline) => `${decline.code} ${decline.count}`).join(', ')}
         </figcaption>
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={rows} accessibilityLayer>

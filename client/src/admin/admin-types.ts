@@ -3,6 +3,7 @@ import type { Attempt, Payment, Refund } from '../api/types';
 /** An attempt as the admin list shows it: with its buyer. */
 export interface AdminAttempt extends Attempt {
   userId: string;
+  updatedAt: string;
 }
 
 export interface StatsBucket {
@@ -10,14 +11,25 @@ export interface StatsBucket {
   attempts: number;
   succeeded: number;
   failed: number;
+  canceled: number;
   successRate: number | null;
   declines: Record<string, number>;
 }
 
+/** Success rate = succeeded / (succeeded + failed): attempts still open or withdrawn do not count. */
 export interface PaymentStats {
+  from: string;
+  to: string;
+  bucket: 'hour' | 'day';
   buckets: StatsBucket[];
-  totals: { attempts: number; succeeded: number; failed: number; successRate: number | null };
-  topDeclines: Array<{ code: string; count: number }>;
+  totals: {
+    attempts: number;
+    succeeded: number;
+    failed: number;
+    canceled: number;
+    successRate: number | null;
+  };
+  topDeclineCodes: Array<{ code: string; count: number }>;
 }
 
 export interface TimelineEvent {
@@ -31,9 +43,9 @@ export interface OrderTimeline {
     id: string;
     userId: string;
     status: string;
-    price: number;
+    amount: number;
     currency: string;
-    expiresAt: string;
+    expiresAt: string | null;
   };
   attempts: Attempt[];
   payments: Payment[];
