@@ -13,32 +13,51 @@ import { body, header, param } from 'express-validator';
 import { z } from 'zod';
 import { paymentWork, type PaymentsContext } from '../../context';
 import { refundRequested } from '../../lifecycle/payment-lifecycle';
-import { toAttemptResponse } from '../../models/attempt';
 import { toPaymentResponse } from '../../models/payment';
 import { derivedId } from '../../models/derived-id';
 import { decideNow } from '../../models/payment-triggers';
 import { toRefundResponse } from '../../models/refund';
 import { stuckItems } from '../../reconciliation/stuck-items';
+import { findAttempts, toAdminAttemptResponse } from '../../reporting/attempt-ledger';
+import { attemptStats } from '../../reporting/attempt-stats';
+import { readOrderTimeline } from '../../reporting/order-timeline';
+import { findPayments, toAdminPaymentResponse } from '../../reporting/payment-ledger';
 import { crashPoint } from '../../crash-points';
+import { adminPageFields, pageLimit, sendAdminPage, withDecodedCursor } from './admin-page';
+import { statsQuery, statsWindow } from './stats-query';
+import { textFilter } from './text-filter';
+import { timeWindowFields, windowInOrder } from './time-window';
 
-/** How many rows an admin list returns at most. */
-const pageLimit = z.coerce
-  .number({ error: 'limit must be a number' })
-  .int()
-  .min(1)
-  .max(500, { error: 'limit must be at most 500' })
-  .default(100);
+const userId = textFilter('userId', 200).optional().describe("the buyer's user id");
+const orderId = z.uuid({ error: 'orderId must be a UUID' }).optional();
 
-export const attemptsQuery = z.object({
-  outcome: z
-    .enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled'], {
-      error: 'outcome is not an attempt status',
-    })
-    .optional(),
-  code: z.string().min(1).optional().describe("Stripe's error or decline code"),
-  orderId: z.uuid({ error: 'orderId must be a UUID' }).optional(),
-  limit: pageLimit,
-});
+export const attemptsQuery = z
+  .object({
+    outcome: z
+      .enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled'], {
+        error: 'outcome is not an attempt status',
+      })
+      .optional(),
+    code: textFilter('code', 100).optional().describe("Stripe's error or decline code"),
+    orderId,
+    userId,
+    ...timeWindowFields,
+    ...adminPageFields,
+  })
+  .superRefine(windowInOrder);
+
+export const paymentsQuery = z
+  .object({
+    status: z
+      .enum(['succeeded', 'refunded'], { error: 'status is not a payment status' })
+      .optional()
+      .describe('refunded: all of the money went back'),
+    orderId,
+    userId,
+    ...timeWindowFields,
+    ...adminPageFields,
+  })
+  .superRefine(windowInOrder);
 
 export const refundsQuery = z.object({
   status: z
@@ -50,28 +69,37 @@ export const refundsQuery = z.object({
   limit: pageLimit,
 });
 
-/** For operators (role admin): the attempt ledger, refunds, and what the sweep has not finished. */
+/**
+ * For operators (role admin): the attempt ledger, payments, one order's timeline, success and declines over
+ * time, refunds, and what the sweep has not finished.
+ */
 export function adminRouter(context: PaymentsContext): Router {
   const { db } = context;
   const work = paymentWork(context);
   return Router()
     .get('/api/payments/admin/attempts', requireAdmin, async (req, res) => {
-      const filters = parseQuery(attemptsQuery, req.query);
-      let query = db
-        .selectFrom('payment_attempts')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .limit(filters.limit);
-      if (filters.outcome) query = query.where('status', '=', filters.outcome);
-      if (filters.orderId) query = query.where('order_id', '=', filters.orderId);
-      if (filters.code)
-        query = query.where((eb) =>
-          eb.or([
-            eb('error_code', '=', filters.code as string),
-            eb('decline_code', '=', filters.code as string),
-          ]),
-        );
-      res.json((await query.execute()).map(toAttemptResponse));
+      const filters = withDecodedCursor(parseQuery(attemptsQuery, req.query));
+      sendAdminPage(req, res, await findAttempts(db, filters), filters.limit, toAdminAttemptResponse);
+    })
+    .get('/api/payments/admin/payments', requireAdmin, async (req, res) => {
+      const filters = withDecodedCursor(parseQuery(paymentsQuery, req.query));
+      sendAdminPage(req, res, await findPayments(db, filters), filters.limit, (row) =>
+        toAdminPaymentResponse(row, row.buyer_id),
+      );
+    })
+    .get(
+      '/api/payments/admin/orders/:orderId',
+      requireAdmin,
+      param('orderId').isUUID().withMessage('orderId must be a UUID'),
+      validateRequest,
+      async (req, res) => {
+        const timeline = await readOrderTimeline(db, req.params.orderId as string);
+        if (!timeline) throw new NotFoundError('Order not found');
+        res.json(timeline);
+      },
+    )
+    .get('/api/payments/admin/stats', requireAdmin, async (req, res) => {
+      res.json(await attemptStats(db, statsWindow(parseQuery(statsQuery, req.query), new Date())));
     })
     .get('/api/payments/admin/refunds', requireAdmin, async (req, res) => {
       const filters = parseQuery(refundsQuery, req.query);
