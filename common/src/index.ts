@@ -31,6 +31,12 @@ export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 export { WakeSignal } from './outbox/wake-signal';
 export { InsertNotifications, type InsertNotificationsOptions } from './database/insert-notifications';
 export { notifyOnInsert } from './database/notify-on-insert';
+export { notifyOnRowChange, type RowChangeNotification } from './database/notify-on-row-change';
+export {
+  NotificationHub,
+  type HubSubscriber,
+  type NotificationHubOptions,
+} from './database/notification-hub';
 export { isUniqueViolation } from './database/unique-violation';
 export { retryTransaction } from './database/retry-transaction';
 export {
@@ -76,6 +82,7 @@ export {
   type IdempotencyOptions,
 } from './http/middlewares/idempotency';
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
+export { liveState, type LiveStateOptions } from './http/live/live-state';
 export { decodeCursor, encodeCursor, type KeysetPosition } from './http/keyset-cursor';
 export { signToken, type TokenRequest } from './auth/sign-token';
 export { errorResponse } from './http/openapi/error-response';
@@ -86,6 +93,7 @@ export {
   type ApiResponse,
   type OpenApiDocument,
 } from './http/openapi/openapi-document';
+export { liveStateOperation, type LiveStateOperation } from './http/openapi/live-state-operation';
 
 // Config, observability, service bootstrap
 export { loadConfig, ConfigError } from './config/load-config';

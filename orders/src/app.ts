@@ -4,6 +4,7 @@ import { ordersOpenApi } from './openapi';
 import { cancelOrderRouter } from './routes/orders/cancel-order';
 import { createOrderRouter } from './routes/orders/create-order';
 import { listOrdersRouter } from './routes/orders/list-orders';
+import { orderEventsRouter } from './routes/orders/order-events';
 import { showOrderRouter } from './routes/orders/show-order';
 import { createTicketRouter } from './routes/tickets/create-ticket';
 import { listTicketsRouter } from './routes/tickets/list-tickets';
@@ -23,6 +24,7 @@ export function mountRoutes(app: Express, context: OrdersContext): void {
     createOrderRouter(context),
     listOrdersRouter(context),
     showOrderRouter(context),
+    orderEventsRouter(context),
     cancelOrderRouter(context),
   );
 }

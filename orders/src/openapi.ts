@@ -1,4 +1,4 @@
-import { buildOpenApiDocument, IDEMPOTENCY_KEY_HEADER } from '@ticketing/common';
+import { buildOpenApiDocument, IDEMPOTENCY_KEY_HEADER, liveStateOperation } from '@ticketing/common';
 import { z } from 'zod';
 import { orderResponse } from './models/order';
 import { ticketResponse } from './models/ticket';
@@ -43,7 +43,7 @@ export const ordersOpenApi = buildOpenApiDocument({
     {
       method: 'get',
       path: '/api/tickets',
-      summary: 'List tickets, newest first',
+      summary: 'List tickets, newest first; q searches titles (the Link header keeps it)',
       query: listTicketsQuery,
       responses: {
         200: { description: 'A page of tickets', body: z.array(ticketResponse), headers: nextPage },
@@ -121,5 +121,11 @@ export const ordersOpenApi = buildOpenApiDocument({
       summary: 'This document',
       responses: { 200: { description: 'OpenAPI 3.1' } },
     },
+    liveStateOperation({
+      path: '/api/orders/{id}/events',
+      summary: 'Your order, live: what GET /api/orders/{id} answers, again whenever it changes',
+      state: orderResponse,
+      errors: { 400: 'Invalid id', 403: 'Not your order', 404: 'No such order' },
+    }),
   ],
 });

@@ -3,6 +3,7 @@ import type { PaymentsContext } from './context';
 import { paymentsOpenApi } from './openapi';
 import { adminRouter } from './routes/admin/admin-routes';
 import { createPaymentRouter } from './routes/create-payment';
+import { orderPaymentsRouter } from './routes/order-payments';
 import { showPaymentRouter } from './routes/show-payment';
 import { stripeWebhookRouter } from './routes/stripe-webhook';
 
@@ -15,6 +16,7 @@ export function mountRoutes(app: Express, context: PaymentsContext): void {
     stripeWebhookRouter(context),
     adminRouter(context),
     createPaymentRouter(context),
+    orderPaymentsRouter(context),
     showPaymentRouter(context),
   );
 }

@@ -1,10 +1,23 @@
-import { buildOpenApiDocument, errorResponse, IDEMPOTENCY_KEY_HEADER } from '@ticketing/common';
+import {
+  buildOpenApiDocument,
+  errorResponse,
+  IDEMPOTENCY_KEY_HEADER,
+  liveStateOperation,
+} from '@ticketing/common';
 import { z } from 'zod';
 import { attemptResponse } from './models/attempt';
+import { orderPaymentsResponse } from './models/order-payments-response';
 import { paymentResponse } from './models/payment';
 import { refundResponse } from './models/refund';
 import { stuckItemsResponse } from './reconciliation/stuck-items';
-import { attemptsQuery, refundsQuery } from './routes/admin/admin-routes';
+import { adminAttemptResponse } from './reporting/attempt-ledger';
+import { attemptStatsResponse } from './reporting/attempt-stats';
+import { orderTimelineResponse } from './reporting/order-timeline';
+import { adminPaymentResponse } from './reporting/payment-ledger';
+import { attemptsQuery, paymentsQuery, refundsQuery } from './routes/admin/admin-routes';
+import { MAX_BUCKETS, statsQuery } from './routes/admin/stats-query';
+
+const nextPage = { Link: 'rel="next": the next page, when there is one' };
 
 const pendingAttempt = z.object({
   attempt: attemptResponse,
@@ -98,11 +111,57 @@ export const paymentsOpenApi = buildOpenApiDocument({
     {
       method: 'get',
       path: '/api/payments/admin/attempts',
-      summary: 'Admin: the attempt ledger, newest first',
+      summary: 'Admin: the attempt ledger, newest first, a page at a time',
       authenticated: true,
       query: attemptsQuery,
-      responses: { 200: { description: 'Attempts', body: z.array(attemptResponse) } },
-      errors: { 400: 'Invalid filter', 403: 'Not an admin' },
+      responses: {
+        200: { description: 'A page of attempts', body: z.array(adminAttemptResponse), headers: nextPage },
+      },
+      errors: { 400: 'Invalid filter or cursor, or from after to', 403: 'Not an admin' },
+    },
+    {
+      method: 'get',
+      path: '/api/payments/admin/payments',
+      summary: 'Admin: payments, newest first, a page at a time',
+      authenticated: true,
+      query: paymentsQuery,
+      responses: {
+        200: { description: 'A page of payments', body: z.array(adminPaymentResponse), headers: nextPage },
+      },
+      errors: { 400: 'Invalid filter or cursor, or from after to', 403: 'Not an admin' },
+    },
+    {
+      method: 'get',
+      path: '/api/payments/admin/orders/{orderId}',
+      summary: 'Admin: one order, its attempts, payment and refunds, and their timeline',
+      authenticated: true,
+      responses: { 200: { description: 'The order and its timeline', body: orderTimelineResponse } },
+      errors: {
+        400: 'Invalid orderId',
+        403: 'Not an admin',
+        404: 'This service has no such order (yet: it may still be on its way)',
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/payments/admin/stats',
+      summary: 'Admin: attempts, success rate and declines per hour or day, counted by the server',
+      authenticated: true,
+      query: statsQuery,
+      responses: {
+        200: {
+          description:
+            'Attempts created in [from, to) (the last 7 days by default), per UTC hour or day and in total. ' +
+            'successRate = succeeded / (succeeded + failed): only finished attempts count; pending, 3-D Secure ' +
+            'and canceled (withdrawn by us) ones do not; null when none finished. declines: failed attempts by ' +
+            "Stripe's decline code, or its error code when there is none.",
+          body: attemptStatsResponse,
+        },
+      },
+      errors: {
+        400: `Invalid from, to or bucket, from after to, or more than ${MAX_BUCKETS} buckets`,
+        403: 'Not an admin',
+      },
     },
     {
       method: 'get',
@@ -156,5 +215,20 @@ export const paymentsOpenApi = buildOpenApiDocument({
       summary: 'This document',
       responses: { 200: { description: 'OpenAPI 3.1' } },
     },
+    {
+      method: 'get',
+      path: '/api/payments/orders/{orderId}',
+      summary: "Your order's attempts, payment and refunds: poll it while the event stream is unavailable",
+      authenticated: true,
+      responses: { 200: { description: 'Everything about paying the order', body: orderPaymentsResponse } },
+      errors: { 400: 'Invalid orderId', 403: 'Not your order', 404: 'No such order (yet)' },
+    },
+    liveStateOperation({
+      path: '/api/payments/orders/{orderId}/events',
+      summary:
+        'Paying your order, live: what GET /api/payments/orders/{orderId} answers, again on every change',
+      state: orderPaymentsResponse,
+      errors: { 400: 'Invalid orderId', 403: 'Not your order', 404: 'No such order (yet)' },
+    }),
   ],
 });

@@ -53,7 +53,7 @@ describe('the web client', () => {
   }
 
   async function pay(page: Page, method: RegExp): Promise<void> {
-    await page.getByLabel(method).check();
+    await page.getByRole('radio', { name: method }).check();
     await page.getByRole('button', { name: /^Pay / }).click();
   }
 
@@ -218,7 +218,7 @@ describe('the web client', () => {
     await admin.getByLabel(/Amount to refund/).fill('10.00');
     await admin.getByLabel('Reason').fill('Partial goodwill refund');
     await admin.getByRole('button', { name: 'Refund' }).click();
-    await admin.getByText('refund succeeded').waitFor({ timeout: STATE_TIMEOUT_MS });
+    await admin.getByText('refund succeeded', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
     await admin.getByText(/\$10\.00 refunded/).waitFor();
     await expectAccessible(admin);
     await screenshot(admin, 'admin-order');

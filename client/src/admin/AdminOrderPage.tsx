@@ -90,7 +90,7 @@ export function AdminOrderPage() {
       <ol className="timeline">
         {events.map((event, index) => (
           <li key={`${event.at}-${index}`}>
-            <time dateTime={event.at}>{formatTime(event.at)}</time> {describe(event)}
+            <time dateTime={event.at}>{formatTime(event.at)}</time> {describe(event, order.currency)}
           </li>
         ))}
       </ol>
@@ -99,14 +99,22 @@ export function AdminOrderPage() {
 }
 
 /** What the API's timeline entry says, in words: its kind, then its details that have a value. */
-function describe(event: OrderTimeline['events'][number]): string {
+function describe(event: OrderTimeline['events'][number], currency: string): string {
   const kind = event.kind.replace(/[._]/g, ' ');
   const details = Object.entries(event)
     .filter(
       ([key, value]) =>
         !['at', 'kind', 'currency'].includes(key) && value !== null && typeof value !== 'object',
     )
-    .map(([key, value]) => `${key} ${String(value)}`)
+    .map(([key, value]) => `${key} ${detail(key, value, currency)}`)
     .join(', ');
   return details ? `${kind}: ${details}` : kind;
+}
+
+/** Amounts as money; our own ids shortened as the tables show them (Stripe's stay whole, to search for). */
+function detail(key: string, value: unknown, currency: string): string {
+  if (key === 'amount' && typeof value === 'number') return formatMoney(value, currency);
+  if (key.endsWith('Id') && typeof value === 'string' && /^[0-9a-f-]{36}$/.test(value))
+    return value.slice(0, 8);
+  return String(value);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HEARTBEAT_MS } from '../http/live/live-state';
 import { cronSchedule } from '../maintenance/cron-schedule';
 
 export const portNumber = z.coerce.number().int().min(0).max(65535);
@@ -35,6 +36,8 @@ const serviceConfigFields = {
   INBOX_RETENTION_HOURS: z.coerce.number().int().min(1).default(168),
   /** How long a client may retry a POST with the same Idempotency-Key and get the first answer replayed. */
   IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce.number().int().min(1).default(24),
+  /** Between two heartbeat comments on a live event stream. */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
 };
 
 /** The config schema of a service: the common variables plus its own. */

@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger';
 import type { WakeSignal } from '../outbox/wake-signal';
-import pg from 'pg';
+import type pg from 'pg';
+import { openListenConnection } from './listen-connection';
 
 export interface InsertNotificationsOptions {
   /** LISTEN needs a connection of its own, outside the pool. */
@@ -30,20 +31,19 @@ export class InsertNotifications {
 
   private async listen(): Promise<pg.Client> {
     const { connectionString, channel, signal, logger } = this.options;
-    const client = new pg.Client({ connectionString });
-    client.on('notification', () => signal.notify());
-    client.on('error', (error) => {
-      logger.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
-      this.client = undefined;
-      signal.notify();
-    });
     try {
-      await client.connect();
-      await client.query(`LISTEN ${channel}`);
-      return client;
+      return await openListenConnection({
+        connectionString,
+        channels: [channel],
+        onNotification: () => signal.notify(),
+        onLost: (error) => {
+          logger.warn({ err: error, channel }, 'LISTEN connection lost; reconnecting');
+          this.client = undefined;
+          signal.notify();
+        },
+      });
     } catch (error) {
       this.client = undefined;
-      await client.end().catch(() => undefined);
       throw error;
     }
   }

@@ -22,6 +22,7 @@ export interface HttpAppOptions {
 /**
  * The express app every service serves: request ids, logs and traces; probes and metrics; JSON bodies
  * (the raw bytes kept for signature checks); the service's routes; 404 for the rest; one error format.
+ * Nothing here holds a response back: a compression middleware would buffer live event streams.
  */
 export function createHttpApp(options: HttpAppOptions) {
   const { logger, metrics, readinessChecks, isShuttingDown = () => false, routes } = options;

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Bus } from '../bus/bus';
 import type { ServiceConfig } from '../config/service-config';
 import type { CommonTables } from '../database/common-tables';
+import type { NotificationHub } from '../database/notification-hub';
 import type { AnyEventListener } from '../listeners/event-listener';
 import type { MaintenanceTask } from '../maintenance/maintenance-task';
 import type { Logger } from '../observability/logger';
@@ -16,6 +17,8 @@ export interface ServiceContext<DB extends CommonTables, Config extends ServiceC
   bus: Bus;
   logger: Logger;
   metrics: Registry;
+  /** PostgreSQL notifications for live streams (see `liveState`); connects at its first subscriber. */
+  notifications: NotificationHub;
 }
 
 /** Something that runs beside the HTTP server and listeners, e.g. a scheduler; stopped on shutdown. */

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/service-config';
 import type { CommonTables } from '../database/common-tables';
 import { createDatabase } from '../database/create-database';
 import { migrateToLatest } from '../database/migrate';
+import { NotificationHub } from '../database/notification-hub';
 import { createHttpApp } from '../http/create-http-app';
 import { ListenerRunner } from '../listeners/listener-runner';
 import { commonRetentionSweeps } from '../maintenance/common-retention-sweeps';
@@ -56,7 +57,8 @@ export async function startService<DB extends CommonTables, Config extends Servi
     maxConnections: config.DATABASE_POOL_SIZE,
     applicationName: definition.name,
   });
-  const stoppers: Array<() => Promise<void>> = [() => db.destroy()];
+  const notifications = new NotificationHub({ connectionString: config.DATABASE_URL, logger, metrics });
+  const stoppers: Array<() => Promise<void>> = [() => db.destroy(), () => notifications.close()];
   const stopAll = async () => {
     for (const stop of stoppers.splice(0).reverse()) await stop();
   };
@@ -86,7 +88,7 @@ export async function startService<DB extends CommonTables, Config extends Servi
       waiting,
     );
     stoppers.push(() => bus.close());
-    const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics };
+    const context: ServiceContext<DB, Config> = { config, db, bus, logger, metrics, notifications };
 
     const relay = new OutboxRelay({ connectionString: config.DATABASE_URL, bus, logger, metrics });
     await relay.start();
@@ -132,7 +134,10 @@ export async function startService<DB extends CommonTables, Config extends Servi
     const port = await listen(server, config.PORT);
     stoppers.push(async () => {
       shuttingDown = true;
-      await closeServer(server);
+      const closed = closeServer(server);
+      // Open event streams would keep the server from closing: ended, their clients reconnect elsewhere.
+      await notifications.close();
+      await closed;
     });
     logger.info({ port }, `${definition.name} started`);
     return { ...context, server, url: `http://127.0.0.1:${port}`, stop: stopAll };

@@ -8,3 +8,6 @@ export { EventRecorder, type RecordedEvent } from './event-recorder';
 export { OpenApiValidator, type CheckedResponse } from './openapi-validator';
 export { ServiceUnderTest, TEST_JWT_KEY } from './service-under-test';
 export { acceptConnections, refuseConnections } from './database-outage';
+export { EventStreamParser, EventStreamReader, type StreamFrame } from './event-stream-reader';
+export { changeWhileHubsAreAway } from './hub-outage';
+export { sessionCookie } from './session-cookie';

@@ -1,4 +1,8 @@
+import { notifyOnRowChange } from '@ticketing/common';
 import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Carries the id of every order inserted or updated, for the live streams of every replica. */
+export const ORDER_CHANGED_CHANNEL = 'order_changed';
 
 /** The orders service's own schema, in order; common's tables are migrated separately. */
 export const migrations: Record<string, Migration> = {
@@ -66,6 +70,19 @@ export const migrations: Record<string, Migration> = {
       await sql`
         alter table orders add constraint orders_paid_have_payment
         check (status <> 'complete' or payment_id is not null)`.execute(db);
+    },
+  },
+  '0004_ticket_title_search': {
+    async up(db: Kysely<unknown>) {
+      // GET /api/tickets?q= is a substring search (ilike '%q%'), which a btree cannot serve; trigrams can
+      // for three characters and more. pg_trgm ships with PostgreSQL's contrib, which the images include.
+      await sql`create extension if not exists pg_trgm`.execute(db);
+      await sql`create index tickets_title_trigrams on tickets using gin (title gin_trgm_ops)`.execute(db);
+    },
+  },
+  '0005_order_change_notifications': {
+    async up(db: Kysely<unknown>) {
+      await notifyOnRowChange(db, { table: 'orders', channel: ORDER_CHANGED_CHANNEL, key: sql`new.id` });
     },
   },
 };

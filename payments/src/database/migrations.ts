@@ -1,4 +1,8 @@
+import { notifyOnRowChange } from '@ticketing/common';
 import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Carries the order id of every attempt, payment and refund inserted or updated, for live streams. */
+export const ORDER_PAYMENTS_CHANGED_CHANNEL = 'order_payments_changed';
 
 /** The payments service's own schema, in order; common's tables are migrated separately. */
 export const migrations: Record<string, Migration> = {
@@ -165,6 +169,19 @@ export const migrations: Record<string, Migration> = {
       await sql`alter table payments add column refunds_checked_at timestamptz not null default now()`.execute(
         db,
       );
+    },
+  },
+  '0004_order_payments_notifications': {
+    async up(db: Kysely<unknown>) {
+      const channel = ORDER_PAYMENTS_CHANGED_CHANNEL;
+      await notifyOnRowChange(db, { table: 'payment_attempts', channel, key: sql`new.order_id` });
+      await notifyOnRowChange(db, { table: 'payments', channel, key: sql`new.order_id` });
+      // A refund names only its payment, which never changes order.
+      await notifyOnRowChange(db, {
+        table: 'refunds',
+        channel,
+        key: sql`(select order_id from payments where id = new.payment_id)`,
+      });
     },
   },
 };

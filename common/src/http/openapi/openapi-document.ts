@@ -7,6 +7,8 @@ export interface ApiResponse {
   description: string;
   /** Omitted for an empty body. */
   body?: z.ZodType;
+  /** A text/event-stream body instead: each event's name, and the schema of the JSON in its `data`. */
+  events?: Record<string, z.ZodType>;
   headers?: Record<string, string>;
 }
 
@@ -16,6 +18,8 @@ export interface ApiOperation {
   /** OpenAPI template: `/api/tickets/{id}`. */
   path: string;
   summary: string;
+  /** What the summary cannot say in a line. */
+  description?: string;
   /** Needs a bearer token or session cookie. */
   authenticated?: boolean;
   query?: z.ZodObject;
@@ -62,6 +66,32 @@ function queryParameters(query: z.ZodObject | undefined) {
   }));
 }
 
+/**
+ * A text/event-stream body. OpenAPI 3.2 describes one with an item schema per event (its name, id and
+ * data); 3.1 has no place for that, so it is the items of an array here. `data` holds JSON of the schema.
+ */
+function eventStreamSchema(events: Record<string, z.ZodType>) {
+  return {
+    type: 'array',
+    description: 'Server-Sent Events, one item per event; comment lines (heartbeats) are not events',
+    items: {
+      oneOf: Object.entries(events).map(([event, data]) => ({
+        type: 'object',
+        required: ['event', 'data'],
+        properties: {
+          event: { const: event },
+          id: { type: 'string' },
+          data: {
+            type: 'string',
+            contentMediaType: 'application/json',
+            contentSchema: jsonSchema(data, 'output'),
+          },
+        },
+      })),
+    },
+  };
+}
+
 function responseObject(response: ApiResponse) {
   return {
     description: response.description,
@@ -75,6 +105,9 @@ function responseObject(response: ApiResponse) {
     }),
     ...(response.body && {
       content: { 'application/json': { schema: jsonSchema(response.body, 'output') } },
+    }),
+    ...(response.events && {
+      content: { 'text/event-stream': { schema: eventStreamSchema(response.events) } },
     }),
   };
 }
@@ -105,6 +138,7 @@ export function buildOpenApiDocument({ title, version, description, operations }
     paths[operation.path] ??= {};
     (paths[operation.path] as Record<string, unknown>)[operation.method] = {
       summary: operation.summary,
+      ...(operation.description && { description: operation.description }),
       ...(operation.authenticated && { security: [{ bearer: [] }, { session: [] }] }),
       parameters: [
         ...pathParameters(operation.path),

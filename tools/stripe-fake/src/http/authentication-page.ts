@@ -14,7 +14,9 @@ export function authenticationPage(findIntent: (id: string) => PaymentIntent | u
     const id = String(req.params.id);
     const intent = findIntent(id);
     const waiting = intent?.status === 'requires_action';
-    const amount = intent ? `${formatMinorUnits(intent.amount, intent.currency)} ${intent.currency.toUpperCase()}` : '';
+    const amount = intent
+      ? `${formatMinorUnits(intent.amount, intent.currency)} ${intent.currency.toUpperCase()}`
+      : '';
     res.status(intent ? 200 : 404).type('html').send(`<!doctype html>
 <html lang="en">
 <head>
