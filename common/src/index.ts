@@ -84,6 +84,7 @@ export {
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
 export { liveState, type LiveStateOptions } from './http/live/live-state';
 export { decodeCursor, encodeCursor, type KeysetPosition } from './http/keyset-cursor';
+export { pageFields, readPageRequest, sendPage, type PageRequest } from './http/keyset-page';
 export { signToken, type TokenRequest } from './auth/sign-token';
 export { errorResponse } from './http/openapi/error-response';
 export {

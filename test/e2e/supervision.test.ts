@@ -228,11 +228,14 @@ describe('npm start, with every server given by URL', () => {
   it('comes up on a checkout without a data dir, and SIGTERM stops every process', async () => {
     const system = start();
     const up = await waitFor(
-      () => /ticketing is up at (\S+)[\s\S]*export TOKEN=(\S+)/.exec(system.output()) ?? undefined,
+      () =>
+        /ticketing is up: open (\S+?)\/ in a browser[\s\S]*export TOKEN=(\S+)/.exec(system.output()) ??
+        undefined,
       { timeoutMs: 90_000, description: 'the system to come up' },
     );
     const [url, token] = up.slice(1) as [string, string];
     await request(url).get('/api/tickets').set('Authorization', `Bearer ${token}`).expect(200);
+    expect((await request(url).get('/').expect(200)).text).toContain('<div id="root">');
     expect(JSON.parse(readFileSync(join(system.dataDir, 'system.json'), 'utf8')).url).toBe(url);
     expect(system.services()).toHaveLength(3);
 

@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/api-client';
 import { FieldError, FormError } from '../ui/FieldError';
 import { formatMoney } from '../ui/money';
-import { StatusBadge } from '../ui/StatusBadge';
+import { StatusBadge, stripeStatusTone } from '../ui/StatusBadge';
 import { formatTime } from '../ui/time';
 import type { AdminAttempt, PaymentStats, StuckItems } from './admin-types';
 import { PaymentCharts } from './PaymentCharts';
@@ -169,13 +169,7 @@ function AttemptsTable({ attempts }: { attempts: AdminAttempt[] }) {
               <td>{attempt.userId}</td>
               <td>{formatMoney(attempt.amount, attempt.currency)}</td>
               <td>
-                <StatusBadge
-                  tone={
-                    attempt.status === 'succeeded' ? 'good' : attempt.status === 'failed' ? 'bad' : 'wait'
-                  }
-                >
-                  {attempt.status}
-                </StatusBadge>
+                <StatusBadge tone={stripeStatusTone(attempt.status)}>{attempt.status}</StatusBadge>
               </td>
               <td>{attempt.declineCode ?? attempt.code ?? ''}</td>
             </tr>

@@ -3,7 +3,7 @@ import { useParams } from 'react-router';
 import { api } from '../api/api-client';
 import { FormError } from '../ui/FieldError';
 import { formatMoney } from '../ui/money';
-import { StatusBadge } from '../ui/StatusBadge';
+import { StatusBadge, stripeStatusTone } from '../ui/StatusBadge';
 import { formatTime } from '../ui/time';
 import type { OrderTimeline } from './admin-types';
 import { RefundForm } from './RefundForm';
@@ -72,11 +72,7 @@ export function AdminOrderPage() {
               .map((refund) => (
                 <li key={refund.id}>
                   {formatMoney(refund.amount, payment.currency)} “{refund.reason}”:{' '}
-                  <StatusBadge
-                    tone={
-                      refund.status === 'succeeded' ? 'good' : refund.status === 'failed' ? 'bad' : 'wait'
-                    }
-                  >
+                  <StatusBadge tone={stripeStatusTone(refund.status)}>
                     {`refund ${refund.status}`}
                   </StatusBadge>
                   {refund.failureReason && ` (${refund.failureReason})`}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Attempt, Order, OrderPayments } from '../api/types';
 import { formatMoney } from '../ui/money';
-import { StatusBadge } from '../ui/StatusBadge';
+import { StatusBadge, stripeStatusTone } from '../ui/StatusBadge';
 import { awaitsPayment, attemptState } from './order-words';
 import { PaymentForm } from './PaymentForm';
 import { ThreeDSecureStep } from './ThreeDSecureStep';
@@ -57,11 +57,7 @@ export function PaymentPanel({ order, payments }: { order: Order; payments: Orde
             {payments.refunds.map((refund) => (
               <li key={refund.id}>
                 {formatMoney(refund.amount, payments.payment?.currency ?? order.currency)}:{' '}
-                <StatusBadge
-                  tone={refund.status === 'succeeded' ? 'good' : refund.status === 'failed' ? 'bad' : 'wait'}
-                >
-                  {refund.status}
-                </StatusBadge>
+                <StatusBadge tone={stripeStatusTone(refund.status)}>{refund.status}</StatusBadge>
               </li>
             ))}
           </ul>

@@ -1,6 +1,5 @@
 import type { Attempt, Order } from '../api/types';
-
-type Tone = 'good' | 'bad' | 'wait' | 'neutral';
+import type { Tone } from '../ui/StatusBadge';
 
 /** An order's state in a buyer's words. */
 export function orderState(order: Order): { label: string; tone: Tone } {

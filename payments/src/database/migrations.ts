@@ -184,4 +184,16 @@ export const migrations: Record<string, Migration> = {
       });
     },
   },
+  '0005_admin_ledger_indexes': {
+    async up(db: Kysely<unknown>) {
+      // The admin lists and the dashboard's statistics read newest first, by time window and by buyer.
+      await sql`create index payment_attempts_newest on payment_attempts (created_at desc, id desc)`.execute(
+        db,
+      );
+      await sql`create index payment_attempts_by_user on payment_attempts (user_id, created_at desc)`.execute(
+        db,
+      );
+      await sql`create index payments_newest on payments (created_at desc, id desc)`.execute(db);
+    },
+  },
 };

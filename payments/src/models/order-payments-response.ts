@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { PaymentsDatabase } from '../database/schema';
 import { attemptResponse, toAttemptResponse } from './attempt';
+import { readPaymentRows } from './order-payments-store';
 import { paymentResponse, toPaymentResponse } from './payment';
 import { refundResponse, toRefundResponse } from './refund';
 
@@ -16,7 +17,7 @@ export type OrderPaymentsResponse = z.infer<typeof orderPaymentsResponse>;
 
 /**
  * Read in one snapshot of the database: a succeeded attempt is never shown without its payment. The order is
- * total (ties broken by id), so that one state always serialises, and hashes, the same.
+ * total, so that one state always serialises, and hashes, the same.
  */
 export function readOrderPayments(
   db: Kysely<PaymentsDatabase>,
@@ -27,31 +28,11 @@ export function readOrderPayments(
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
     .execute(async (trx) => {
-      const attempts = await trx
-        .selectFrom('payment_attempts')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      const payment = await trx
-        .selectFrom('payments')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .executeTakeFirst();
-      const refunds = payment
-        ? await trx
-            .selectFrom('refunds')
-            .selectAll()
-            .where('payment_id', '=', payment.id)
-            .orderBy('created_at', 'desc')
-            .orderBy('id', 'desc')
-            .execute()
-        : [];
+      const { attempts, payment, refunds } = await readPaymentRows(trx, orderId);
       return {
         attempts: attempts.map(toAttemptResponse),
         payment: payment ? toPaymentResponse(payment) : null,
-        refunds: refunds.map(toRefundResponse),
+        refunds: refunds.map(toRefundResponse).reverse(),
       };
     });
 }

@@ -1,5 +1,5 @@
 import { enqueueAll, OrderStatus } from '@ticketing/common';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PaymentsDatabase } from '../database/schema';
 import type { Decision } from '../lifecycle/decision';
 import type { OrderPayments, OrderStanding } from '../lifecycle/order-payments';
@@ -12,6 +12,35 @@ function standingOf(status: OrderStatus): OrderStanding {
 }
 
 /**
+ * An order's attempts (newest first), its payment and the payment's refunds (oldest first), in a total
+ * order (ties broken by id), so that one state always reads, and serialises, the same.
+ */
+export async function readPaymentRows(db: Kysely<PaymentsDatabase>, orderId: string) {
+  const attempts = await db
+    .selectFrom('payment_attempts')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  const payment = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
+  const refunds = payment
+    ? await db
+        .selectFrom('refunds')
+        .selectAll()
+        .where('payment_id', '=', payment.id)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    : [];
+  return { attempts, payment, refunds };
+}
+
+/**
  * Reads an order's payments for a decision, after taking the order's row lock: every change to an order's
  * payments takes it first, so they are serialised and cannot deadlock on the rows they touch next.
  */
@@ -20,26 +49,7 @@ export async function loadOrderPayments(
   orderId: string,
 ): Promise<OrderPayments> {
   const order = await lockOrder(trx, orderId);
-  const attempts = await trx
-    .selectFrom('payment_attempts')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  const payment = await trx
-    .selectFrom('payments')
-    .selectAll()
-    .where('order_id', '=', orderId)
-    .executeTakeFirst();
-  const refunds = payment
-    ? await trx
-        .selectFrom('refunds')
-        .selectAll()
-        .where('payment_id', '=', payment.id)
-        .orderBy('created_at')
-        .execute()
-    : [];
+  const { attempts, payment, refunds } = await readPaymentRows(trx, orderId);
   return {
     orderId,
     order: order && {

@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import type { OrdersContext } from '../../context';
 import { toOrderResponse } from '../../models/order';
 import { selectOrdersWithTickets, splitOrderWithTicket } from '../../models/orders-with-tickets';
-import { pageQuery, readPageRequest, sendPage } from '../list-page';
+import { readPageRequest, sendPage } from '@ticketing/common';
+import { pageQuery } from '../list-page';
 
 /** The caller's orders, newest first, each with its ticket, in one query. */
 export function listOrdersRouter({ db }: OrdersContext): Router {

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { OrdersContext } from '../../context';
 import { toTicketResponse } from '../../models/ticket';
-import { pageQuery, readPageRequest, sendPage } from '../list-page';
+import { readPageRequest, sendPage } from '@ticketing/common';
+import { pageQuery } from '../list-page';
 
 const searchError = 'q must be 1 to 100 characters, not counting spaces around it';
 

@@ -4,8 +4,11 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   idempotency,
   NotFoundError,
+  pageFields,
   parseQuery,
+  readPageRequest,
   requireAdmin,
+  sendPage,
   validateRequest,
 } from '@ticketing/common';
 import { Router } from 'express';
@@ -23,11 +26,12 @@ import { attemptStats } from '../../reporting/attempt-stats';
 import { readOrderTimeline } from '../../reporting/order-timeline';
 import { findPayments, toAdminPaymentResponse } from '../../reporting/payment-ledger';
 import { crashPoint } from '../../crash-points';
-import { adminPageFields, pageLimit, sendAdminPage, withDecodedCursor } from './admin-page';
 import { statsQuery, statsWindow } from './stats-query';
 import { textFilter } from './text-filter';
 import { timeWindowFields, windowInOrder } from './time-window';
 
+/** Admin lists are longer than the buyers' (100 rows, 500 at most): an operator scans, a buyer pages. */
+const adminPageFields = pageFields({ defaultSize: 100, maxSize: 500 });
 const userId = textFilter('userId', 200).optional().describe("the buyer's user id");
 const orderId = z.uuid({ error: 'orderId must be a UUID' }).optional();
 
@@ -66,7 +70,7 @@ export const refundsQuery = z.object({
     })
     .optional(),
   paymentId: z.uuid({ error: 'paymentId must be a UUID' }).optional(),
-  limit: pageLimit,
+  limit: adminPageFields.limit,
 });
 
 /**
@@ -78,12 +82,12 @@ export function adminRouter(context: PaymentsContext): Router {
   const work = paymentWork(context);
   return Router()
     .get('/api/payments/admin/attempts', requireAdmin, async (req, res) => {
-      const filters = withDecodedCursor(parseQuery(attemptsQuery, req.query));
-      sendAdminPage(req, res, await findAttempts(db, filters), filters.limit, toAdminAttemptResponse);
+      const filters = readPageRequest(attemptsQuery, req.query);
+      sendPage(req, res, await findAttempts(db, filters), filters, toAdminAttemptResponse);
     })
     .get('/api/payments/admin/payments', requireAdmin, async (req, res) => {
-      const filters = withDecodedCursor(parseQuery(paymentsQuery, req.query));
-      sendAdminPage(req, res, await findPayments(db, filters), filters.limit, (row) =>
+      const filters = readPageRequest(paymentsQuery, req.query);
+      sendPage(req, res, await findPayments(db, filters), filters, (row) =>
         toAdminPaymentResponse(row, row.buyer_id),
       );
     })
