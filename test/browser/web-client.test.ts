@@ -62,6 +62,17 @@ describe('the web client', () => {
     page.getByText('Order:').locator('..').getByText(state, { exact: true });
   const paymentStatus = (page: Page) => page.getByTestId('payment-status');
 
+  /** Whether a page is wider than the screen, which a phone user would have to scroll sideways. */
+  const overflowsSideways = (page: Page) =>
+    page.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return root.scrollWidth > root.clientWidth;
+    });
+
   /** A page that was never reloaded or navigated away still carries this mark. */
   async function markDocument(page: Page): Promise<void> {
     await page.evaluate(() => Object.assign(globalThis, { sameDocument: true }));
@@ -90,6 +101,7 @@ describe('the web client', () => {
     declined: 'Declined-then-retried opera',
     secured: '3-D Secure ballet',
     expired: 'Never-paid matinee',
+    polled: 'Polled recital',
   };
 
   it('lets a seller sign in and sell tickets', async () => {
@@ -157,6 +169,21 @@ describe('the web client', () => {
     expect(await stillSameDocument(buyer)).toBe(true);
   });
 
+  it('keeps the page current by polling every 5 s while the event streams are unavailable', async () => {
+    const page = await signedIn('buyer-without-streams');
+    // A proxy that refuses streams: every EventSource fails, so only the polling fallback can update the page.
+    await page.route(/\/events(\?|$)/, (route) => route.abort());
+    await reserve(page, titles.polled);
+    await page.getByText('reconnecting (checking every 5 s)').waitFor({ timeout: STATE_TIMEOUT_MS });
+    await markDocument(page);
+
+    await pay(page, /Visa: succeeds/);
+
+    await paymentStatus(page).getByText('Paid', { exact: true }).waitFor({ timeout: STATE_TIMEOUT_MS });
+    await orderState(page, 'Complete').waitFor({ timeout: STATE_TIMEOUT_MS });
+    expect(await stillSameDocument(page)).toBe(true);
+  });
+
   it('shows an unpaid order expire when its window ends, across a restart of the orders service', async () => {
     const orderId = await reserve(buyer, titles.expired);
     await markDocument(buyer);
@@ -189,6 +216,21 @@ describe('the web client', () => {
     await screenshot(buyer, 'my-orders');
   });
 
+  it('fits a phone’s screen', async () => {
+    await buyer.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/', '/orders']) {
+      await buyer.goto(`${running.system.url}${path}`);
+      await buyer.getByRole('heading', { level: 1 }).waitFor();
+      expect(await overflowsSideways(buyer)).toBe(false);
+    }
+    await buyer.getByRole('link', { name: titles.declined }).click();
+    await paymentStatus(buyer).getByText('Paid', { exact: true }).waitFor();
+    expect(await overflowsSideways(buyer)).toBe(false);
+    await expectAccessible(buyer);
+    await screenshot(buyer, 'phone-order');
+    await buyer.setViewportSize({ width: 1280, height: 860 });
+  });
+
   it('gives a non-admin no dashboard', async () => {
     expect(await buyer.getByRole('link', { name: 'Payments dashboard' }).count()).toBe(0);
     await buyer.goto(`${running.system.url}/admin`);
@@ -203,6 +245,9 @@ describe('the web client', () => {
     await admin.getByText(/Success rate:/).waitFor();
     await admin.getByLabel('Decline code').fill('insufficient_funds');
     await admin.getByRole('button', { name: 'Filter' }).click();
+    await admin.waitForURL(/code=insufficient_funds/);
+    // Filtered: the successful attempts leave the list, the one decline stays.
+    await admin.getByRole('row', { name: /succeeded/ }).first().waitFor({ state: 'detached' });
     const declinedRow = admin.getByRole('row', { name: /insufficient_funds/ });
     await declinedRow.first().waitFor();
     expect(await declinedRow.count()).toBe(1);
