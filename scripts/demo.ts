@@ -55,13 +55,9 @@ async function poll(
   }
 }
 
-/** The payments service hears of an order through an event: a brand-new order may take a moment to reach it. */
-async function pay(user: string, orderId: string, payment: object) {
-  for (let tries = 0; ; tries++) {
-    const response = await call(user, 'POST', '/api/payments', { orderId, ...payment });
-    if (response.status !== 404 || tries > 20) return response;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+/** Right after ordering: the payments service waits for an order whose event has not reached it yet. */
+function pay(user: string, orderId: string, payment: object) {
+  return call(user, 'POST', '/api/payments', { orderId, ...payment });
 }
 
 async function newOrder(buyer: string, title: string) {

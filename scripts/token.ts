@@ -4,18 +4,32 @@ import { DEVELOPMENT_JWT_KEY } from './development-defaults';
 
 const usage = 'usage: npm run token -- --sub <user id> [--admin] [--expires-in 12h]';
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string' },
-    admin: { type: 'boolean', default: false },
-    'expires-in': { type: 'string', default: '12h' },
-    help: { type: 'boolean', default: false },
-  },
-});
+/** The options given; arguments parseArgs refuses are a usage error, answered with the usage, not a stack. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        sub: { type: 'string' },
+        admin: { type: 'boolean', default: false },
+        'expires-in': { type: 'string', default: '12h' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error;
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+}
 
-if (values.help || !values.sub) {
+const values = options();
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (!values.sub) {
   console.error(usage);
-  process.exit(values.help ? 0 : 2);
+  process.exit(2);
 }
 
 /** Prints a JWT the services accept: signed with $JWT_KEY, or with the key `npm start` uses by default. */

@@ -70,8 +70,14 @@ export { NotFoundError } from './http/errors/not-found-error';
 export { ConflictError } from './http/errors/conflict-error';
 export { UnprocessableEntityError } from './http/errors/unprocessable-entity-error';
 export { errorHandler } from './http/middlewares/error-handler';
-export { validateRequest } from './http/middlewares/validate-request';
-export { parseQuery } from './http/middlewares/parse-query';
+export { declareApi, type ApiDeclaration, type DeclaredApi } from './http/routes/declare-api';
+export {
+  declareRoute,
+  type DeclaredRoute,
+  type RouteContract,
+  type RouteHandler,
+} from './http/routes/declare-route';
+export { readRouteInput, type InputSchemas, type RouteInput } from './http/routes/route-input';
 export { currentUser, type AuthenticationOptions, type CurrentUser } from './http/middlewares/current-user';
 export { authenticatedUser, requireAuth } from './http/middlewares/require-auth';
 export { requireAdmin, ADMIN_ROLE } from './http/middlewares/require-admin';
@@ -81,10 +87,11 @@ export {
   REPLAYED_HEADER,
   type IdempotencyOptions,
 } from './http/middlewares/idempotency';
+export { answerOnce, type RouteAnswer } from './http/answer-once';
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
 export { liveState, type LiveStateOptions } from './http/live/live-state';
 export { decodeCursor, encodeCursor, type KeysetPosition } from './http/keyset-cursor';
-export { pageFields, readPageRequest, sendPage, type PageRequest } from './http/keyset-page';
+export { pageFields, sendPage, type PageRequest } from './http/keyset-page';
 export { signToken, type TokenRequest } from './auth/sign-token';
 export { errorResponse } from './http/openapi/error-response';
 export {
@@ -94,7 +101,7 @@ export {
   type ApiResponse,
   type OpenApiDocument,
 } from './http/openapi/openapi-document';
-export { liveStateOperation, type LiveStateOperation } from './http/openapi/live-state-operation';
+export { liveStateContract, type LiveStateContract } from './http/routes/live-state-contract';
 
 // Config, observability, service bootstrap
 export { loadConfig, ConfigError } from './config/load-config';

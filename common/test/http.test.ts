@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
-import { body } from 'express-validator';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { sql, type Kysely } from 'kysely';
 import request from 'supertest';
@@ -15,7 +15,7 @@ import {
   requireAdmin,
   requireAuth,
   signToken,
-  validateRequest,
+  readRouteInput,
   type CommonTables,
 } from '../src';
 import {
@@ -33,6 +33,10 @@ function sessionCookie(jwt: string): string {
   return `session=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
 }
 
+const orderRequest = z.looseObject({
+  ticketId: z.uuid({ error: 'ticketId must be a UUID' }),
+  quantity: z.number().int().min(1, { error: 'quantity must be a positive integer' }).optional(),
+});
 describe('HTTP toolkit', () => {
   let infra: TestInfrastructure;
   let db: Kysely<CommonTables>;
@@ -106,9 +110,10 @@ describe('HTTP toolkit', () => {
           '/api/orders',
           requireAuth,
           idempotency(db),
-          body('ticketId').isUUID().withMessage('ticketId must be a UUID'),
-          body('quantity').optional().isInt({ min: 1 }).withMessage('quantity must be a positive integer'),
-          validateRequest,
+          (req, _res, next) => {
+            readRouteInput({ body: orderRequest }, req);
+            next();
+          },
           async (req, res) => {
             orderCalls += 1;
             if (req.body.slow) await new Promise<void>((resolve) => (release = resolve));

@@ -10,7 +10,7 @@ describe('ticket search', () => {
 
   it('trims q and wants 1 to 100 characters of it', () => {
     expect(listTicketsQuery.parse({ q: '  Jazz night ' }).q).toBe('Jazz night');
-    for (const q of ['', '   ', 'x'.repeat(101), ['a', 'b'], 'nul\u0000']) {
+    for (const q of ['', '   ', 'x'.repeat(101), ['a', 'b']]) {
       const result = listTicketsQuery.safeParse({ q });
       expect(result.error?.issues.map((issue) => issue.path[0])).toEqual(['q']);
     }

@@ -190,7 +190,7 @@ describe('tickets', () => {
 
     it('answers 400 to a bad limit or cursor', async () => {
       const response = await api(orders).get('/api/tickets?limit=1000&after=garbage').expect(400);
-      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(['limit']);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual(['limit', 'after']);
       const cursor = await api(orders).get('/api/tickets?after=garbage').expect(400);
       expect(cursor.body.errors).toEqual([
         { message: 'after is not a cursor this API issued', field: 'after' },

@@ -15,6 +15,11 @@ export const paymentsConfig = defineServiceConfig({
   PAYMENT_ATTEMPT_HOLD_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   /** A 3-D Secure attempt unchanged this long is read again from Stripe, in case its webhook was lost. */
   PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
+  /**
+   * How long POST /api/payments waits for an order it has not heard of yet (its orders.created still on its
+   * way here) before answering 404. The wait holds no database connection; 0 answers at once.
+   */
+  PAYMENT_ORDER_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(5_000),
   /** How often the sweep resumes cut-off attempts, settles orders past their deadline and refunds. */
   PAYMENT_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(5),
   /**

@@ -3,10 +3,27 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
-/** Which service serves which path prefix: the same table as the Kubernetes Ingress. */
+/** Where each service of the API listens (its base URL). */
 export interface GatewayRoutes {
   orders: string;
   payments: string;
+}
+
+/** The API's paths in the Kubernetes Ingress (infra/k8s/base/ingress.yaml) and the service behind each. */
+const API_PREFIXES: ReadonlyArray<readonly [prefix: string, service: keyof GatewayRoutes]> = [
+  ['/api/tickets', 'orders'],
+  ['/api/orders', 'orders'],
+  ['/api/payments', 'payments'],
+];
+
+/**
+ * The service whose prefix takes the path, matched as ingress-nginx matches a Prefix path: case-sensitively
+ * and by whole path elements, so `/api/tickets` takes `/api/tickets/` and `/api/tickets/1` but neither
+ * `/api/ticketsx` nor `/API/tickets` (those are the client's, like every path the API does not take). No
+ * prefix is another's prefix, so the first match is the longest.
+ */
+function serviceFor(path: string): keyof GatewayRoutes | undefined {
+  return API_PREFIXES.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1];
 }
 
 /** ingress-nginx's default proxy-read-timeout. */
@@ -49,8 +66,9 @@ function proxyTo(service: keyof GatewayRoutes, target: string) {
 /**
  * One entry point on one port that routes like the ingress: `/api/tickets` and `/api/orders` to orders,
  * `/api/payments` (the Stripe webhook included) to payments, everything else to the web client when there
- * is one. Bodies are streamed through untouched, so Stripe's signatures still verify, and so are the
- * services' event streams: nothing here buffers or compresses.
+ * is one, and a 404 when there is not (test/k8s/gateway-routing.test.ts compares it with the Ingress).
+ * Paths reach the services as the client sent them. Bodies are streamed through untouched, so Stripe's
+ * signatures still verify, and so are the services' event streams: nothing here buffers or compresses.
  */
 export async function startGateway(
   port: number,
@@ -59,15 +77,14 @@ export async function startGateway(
 ): Promise<{ url: string; server: Server }> {
   const app = express();
   app.disable('x-powered-by');
-  const toOrders = proxyTo('orders', routes.orders);
-  const toPayments = proxyTo('payments', routes.payments);
-  app.use(['/api/tickets', '/api/orders'], (req, res, next) => {
-    req.url = req.originalUrl;
-    void toOrders(req, res, next);
-  });
-  app.use('/api/payments', (req, res, next) => {
-    req.url = req.originalUrl;
-    void toPayments(req, res, next);
+  const proxies = {
+    orders: proxyTo('orders', routes.orders),
+    payments: proxyTo('payments', routes.payments),
+  };
+  app.use((req, res, next) => {
+    const service = serviceFor(req.path);
+    if (service) void proxies[service](req, res, next);
+    else next();
   });
   if (client) app.use(client);
   app.use((_req, res) => {

@@ -13,6 +13,12 @@ function announce(system: LocalSystem, token: string, dataDir: string) {
       `  payments            ${system.url}/api/payments (Stripe: ${system.stripe ? `the local fake at ${system.stripe.url}` : 'your STRIPE_SECRET_KEY'})`,
       `  API documents       ${system.url}/api/orders/openapi.json, ${system.url}/api/payments/openapi.json`,
       '',
+      'Each service on its own port (probes and Prometheus metrics, as Kubernetes reads them):',
+      ...Object.entries(system.services).map(
+        ([name, service]) =>
+          `  ${name.padEnd(19)} ${service.url}/livez, ${service.url}/readyz, ${service.url}/metrics`,
+      ),
+      '',
       'A development token (user "developer"; `npm run token -- --sub <user>` makes others):',
       `  export TOKEN=${token}`,
       `  curl -H "Authorization: Bearer $TOKEN" ${system.url}/api/orders`,

@@ -247,7 +247,10 @@ describe('the web client', () => {
     await admin.getByRole('button', { name: 'Filter' }).click();
     await admin.waitForURL(/code=insufficient_funds/);
     // Filtered: the successful attempts leave the list, the one decline stays.
-    await admin.getByRole('row', { name: /succeeded/ }).first().waitFor({ state: 'detached' });
+    await admin
+      .getByRole('row', { name: /succeeded/ })
+      .first()
+      .waitFor({ state: 'detached' });
     const declinedRow = admin.getByRole('row', { name: /insufficient_funds/ });
     await declinedRow.first().waitFor();
     expect(await declinedRow.count()).toBe(1);

@@ -56,4 +56,19 @@ export const commonMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_idempotency_exact_answers': {
+    async up(db: Kysely<unknown>) {
+      // A replay sends the first answer's bytes, which jsonb does not keep (it reorders keys). An answer
+      // kept before this keeps the text jsonb prints, and the content type it was sent with.
+      await sql`
+        alter table idempotency_keys
+          alter column response_body type bytea using convert_to(response_body::text, 'UTF8'),
+          add column claim uuid not null default gen_random_uuid()`.execute(db);
+      await sql`
+        update idempotency_keys
+        set response_headers = coalesce(response_headers, '{}'::jsonb)
+          || '{"content-type": "application/json; charset=utf-8"}'::jsonb
+        where response_body is not null`.execute(db);
+    },
+  },
 };

@@ -25,8 +25,12 @@ export interface IdempotencyKeysTable {
   scope: string;
   key: string;
   request_hash: string;
+  /** Whose the key is while its request runs: a retry that takes a lapsed claim over gets a new one. */
+  claim: string;
   status: number | null;
-  response_body: ColumnType<unknown, string | null, string | null>;
+  /** The answer's bytes, as sent. */
+  response_body: Buffer | null;
+  /** The answer's headers that a replay repeats (content-type, location). */
   response_headers: JSONColumnType<Record<string, string>> | null;
   created_at: ColumnType<Date, never, never>;
   locked_at: ColumnType<Date, never, Date | string>;

@@ -6,6 +6,7 @@ import { currentUser, type AuthenticationOptions } from './middlewares/current-u
 import { errorHandler } from './middlewares/error-handler';
 import { healthRoutes, type ReadinessCheck } from './middlewares/health';
 import { httpMetrics, metricsEndpoint } from './middlewares/http-metrics';
+import { jsonBody } from './middlewares/json-body';
 import { requestContext } from './middlewares/request-context';
 
 export interface HttpAppOptions {
@@ -33,14 +34,7 @@ export function createHttpApp(options: HttpAppOptions) {
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(readinessChecks, isShuttingDown));
   app.get('/metrics', metricsEndpoint(metrics));
-  app.use(
-    express.json({
-      limit: '100kb',
-      verify: (req, _res, buffer) => {
-        (req as express.Request).rawBody = buffer;
-      },
-    }),
-  );
+  app.use(jsonBody());
   app.use(currentUser(options.authentication));
   routes(app);
   app.use((_req, _res, next) => next(new NotFoundError('Route not found')));

@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { RequestValidationError } from './errors/request-validation-error';
-import { parseQuery } from './middlewares/parse-query';
 import { decodeCursor, encodeCursor, type KeysetPosition } from './keyset-cursor';
 
 /**
@@ -21,7 +19,16 @@ export function pageFields({ defaultSize, maxSize }: { defaultSize: number; maxS
       .max(maxSize, { error: range })
       .default(defaultSize)
       .describe(`page size, ${defaultSize} by default, at most ${maxSize}`),
-    after: z.string().optional().describe('the cursor in the rel="next" Link header of the previous page'),
+    after: z
+      .string()
+      .transform((cursor, context): KeysetPosition => {
+        const position = decodeCursor(cursor);
+        if (position) return position;
+        context.addIssue({ code: 'custom', message: 'after is not a cursor this API issued' });
+        return z.NEVER;
+      })
+      .optional()
+      .describe('the cursor in the rel="next" Link header of the previous page'),
   };
 }
 
@@ -29,25 +36,6 @@ export function pageFields({ defaultSize, maxSize }: { defaultSize: number; maxS
 export interface PageRequest {
   limit: number;
   after?: KeysetPosition;
-}
-
-/**
- * Parses a list's query with its schema (400 with field errors) and decodes the `after` cursor: a cursor
- * this API did not issue is a 400 on `after`.
- *
- * @example
- * const page = readPageRequest(listQuery, req.query); // { limit: 20, after?: { createdAt, id }, status? }
- */
-export function readPageRequest<Schema extends z.ZodObject>(
-  schema: Schema,
-  query: unknown,
-): Omit<z.infer<Schema>, 'after'> & PageRequest {
-  const { after: cursor, ...parsed } = parseQuery(schema, query) as z.infer<Schema> & { after?: string };
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  if (cursor !== undefined && !after) {
-    throw new RequestValidationError([{ message: 'after is not a cursor this API issued', field: 'after' }]);
-  }
-  return { ...(parsed as Omit<z.infer<Schema>, 'after'> & { limit: number }), after };
 }
 
 /**

@@ -4,6 +4,9 @@ import { sql, type Kysely, type Migration } from 'kysely';
 /** Carries the order id of every attempt, payment and refund inserted or updated, for live streams. */
 export const ORDER_PAYMENTS_CHANGED_CHANNEL = 'order_payments_changed';
 
+/** Carries the id of every order replicated here, for a payment waiting for its order (`waitForOrder`). */
+export const ORDER_REPLICATED_CHANNEL = 'order_replicated';
+
 /** The payments service's own schema, in order; common's tables are migrated separately. */
 export const migrations: Record<string, Migration> = {
   '0001_payments': {
@@ -194,6 +197,12 @@ export const migrations: Record<string, Migration> = {
         db,
       );
       await sql`create index payments_newest on payments (created_at desc, id desc)`.execute(db);
+    },
+  },
+  '0006_order_replicated_notifications': {
+    async up(db: Kysely<unknown>) {
+      // Also sent when a replicated order changes: nobody waits for an order that is already here.
+      await notifyOnRowChange(db, { table: 'orders', channel: ORDER_REPLICATED_CHANNEL, key: sql`new.id` });
     },
   },
 };

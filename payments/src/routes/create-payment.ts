@@ -3,31 +3,30 @@ import {
   authenticatedUser,
   BadRequestError,
   ConflictError,
+  declareRoute,
+  errorResponse,
   IDEMPOTENCY_KEY_HEADER,
-  idempotency,
   NotFoundError,
   isUniqueViolation,
   OrderStatus,
   RequestValidationError,
-  requireAuth,
   retryTransaction,
-  validateRequest,
   type CurrentUser,
 } from '@ticketing/common';
-import { Router, type Request, type Response } from 'express';
-import { body } from 'express-validator';
+import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { paymentWork, type PaymentsContext } from '../context';
 import type { PaymentsDatabase } from '../database/schema';
 import { PaymentDeclinedError } from '../errors/payment-declined-error';
-import { toAttemptResponse, type AttemptRow } from '../models/attempt';
+import { attemptResponse, toAttemptResponse, type AttemptRow } from '../models/attempt';
 import { holdUntil, takeAttempt } from '../models/attempt-hold';
 import { outcomeOf, type AttemptOutcome } from '../models/attempt-outcome';
 import { derivedId } from '../models/derived-id';
 import { attemptStarted } from '../lifecycle/payment-lifecycle';
 import { lockOrder, unpayableReason } from '../models/order-replica';
 import { decideIn, type PaymentWork } from '../models/payment-triggers';
-import { toPaymentResponse } from '../models/payment';
+import { paymentResponse, toPaymentResponse } from '../models/payment';
 import { processAttempt } from '../models/process-attempt';
 import { findOwnOrder } from './find-own-order';
 import { crashPoint } from '../crash-points';
@@ -84,10 +83,10 @@ function sendOutcome(res: Response, outcome: AttemptOutcome): void {
  * retry after the first request's process died finds the attempt that request made and resumes it,
  * rather than making a second one.
  */
-function attemptIdFor(req: Request, buyer: CurrentUser): string {
+function attemptIdFor(req: Request, buyer: CurrentUser, body: PaymentRequest): string {
   const key = req.get(IDEMPOTENCY_KEY_HEADER);
   if (key === undefined) return randomUUID();
-  return derivedId([buyer.id, key, req.body.orderId, req.body.paymentMethod, req.body.token]);
+  return derivedId([buyer.id, key, body.orderId, body.paymentMethod, body.token]);
 }
 
 /**
@@ -134,32 +133,83 @@ async function resumeAttempt(context: PaymentWork, attempt: AttemptRow, holdSeco
   return outcomeOf(context.db, attempt.id);
 }
 
-export function createPaymentRouter(service: PaymentsContext): Router {
-  const { db, config, logger } = service;
-  const holdSeconds = config.PAYMENT_ATTEMPT_HOLD_SECONDS;
-  const context = paymentWork(service);
+const paymentRequest = z
+  .object({
+    orderId: z.uuid({ error: 'orderId must be a UUID' }),
+    paymentMethod: z
+      .string()
+      .regex(/^pm_\w+$/, { error: 'paymentMethod must be a Stripe PaymentMethod id (pm_...)' })
+      .max(255)
+      .optional()
+      .describe('pm_...; give this or token'),
+    token: z
+      .string()
+      .regex(/^tok_\w+$/, { error: 'token must be a Stripe card token (tok_...)' })
+      .max(255)
+      .optional()
+      .describe('tok_...; give this or paymentMethod'),
+  })
+  .refine((request) => (request.paymentMethod === undefined) !== (request.token === undefined), {
+    path: ['paymentMethod'],
+    error: 'give either paymentMethod or token',
+  });
 
-  return Router().post(
-    '/api/payments',
-    requireAuth,
-    idempotency(db),
-    body('orderId').isUUID().withMessage('orderId must be a UUID'),
-    body('paymentMethod')
-      .optional()
-      .matches(/^pm_\w+$/)
-      .withMessage('paymentMethod must be a Stripe PaymentMethod id (pm_...)'),
-    body('token')
-      .optional()
-      .matches(/^tok_\w+$/)
-      .withMessage('token must be a Stripe card token (tok_...)'),
-    body('paymentMethod')
-      .custom((paymentMethod, { req }) => (paymentMethod === undefined) !== (req.body.token === undefined))
-      .withMessage('give either paymentMethod or token'),
-    validateRequest,
-    async (req, res) => {
+type PaymentRequest = z.output<typeof paymentRequest>;
+
+const pendingAttempt = z.object({
+  attempt: attemptResponse,
+  clientSecret: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('for 3-D Secure: hand it to Stripe.js to authenticate'),
+});
+
+export const createPaymentRoute = declareRoute(
+  {
+    method: 'post',
+    path: '/api/payments',
+    summary: 'Pay for an order with a PaymentMethod or a card token',
+    description:
+      'An order created a moment ago may not have reached payments yet: the request waits for it, up to ' +
+      'PAYMENT_ORDER_WAIT_MS (5 s by default), and answers 404 only if it has not arrived by then.',
+    access: 'user',
+    idempotency: 'optional',
+    headers: z.object({
+      prefer: z
+        .string()
+        .max(200)
+        .optional()
+        .describe('"respond-async": answer 202 at once and charge in the background'),
+    }),
+    body: paymentRequest,
+    responses: {
+      201: { description: 'Paid', body: paymentResponse, headers: { Location: 'the payment' } },
+      202: {
+        description: '3-D Secure needed (clientSecret), or the attempt runs in the background',
+        body: pendingAttempt,
+      },
+      402: {
+        description: 'Declined: errors[0].code is the decline code; the attempt is recorded',
+        body: errorResponse.extend({ attempt: attemptResponse }),
+      },
+    },
+    errors: {
+      400: 'Invalid input, unknown payment method, or the order was cancelled',
+      403: 'Not your order',
+      404: 'No such order, after waiting for one created a moment ago to arrive',
+      409: 'Already paid, a payment is in progress, or the Idempotency-Key is in use',
+    },
+  },
+  (service: PaymentsContext) => {
+    const { db, config, logger } = service;
+    const holdSeconds = config.PAYMENT_ATTEMPT_HOLD_SECONDS;
+    const arrival = { hub: service.notifications, waitMs: config.PAYMENT_ORDER_WAIT_MS };
+    const context = paymentWork(service);
+    return async ({ body, headers }, req, res) => {
       const buyer = authenticatedUser(req);
-      const order = await findOwnOrder(db, req.body.orderId, buyer);
-      const attemptId = attemptIdFor(req, buyer);
+      const order = await findOwnOrder(db, body.orderId, buyer, arrival);
+      const attemptId = attemptIdFor(req, buyer, body);
       const made = await db
         .selectFrom('payment_attempts')
         .selectAll()
@@ -183,7 +233,8 @@ export function createPaymentRouter(service: PaymentsContext): Router {
           id: attemptId,
           order_id: order.id,
           user_id: buyer.id,
-          payment_method: req.body.paymentMethod ?? req.body.token,
+          // The contract takes exactly one of the two.
+          payment_method: body.paymentMethod ?? (body.token as string),
           amount: order.amount,
           currency: order.currency,
           stripe_payment_intent_id: null,
@@ -200,7 +251,7 @@ export function createPaymentRouter(service: PaymentsContext): Router {
       }
 
       crashPoint('attempt-started');
-      if (prefersAsync(req.get('Prefer'))) {
+      if (prefersAsync(headers.prefer)) {
         res
           .status(202)
           .set('Preference-Applied', 'respond-async')
@@ -216,6 +267,6 @@ export function createPaymentRouter(service: PaymentsContext): Router {
         return;
       }
       sendOutcome(res, await processAttempt(context, attempt));
-    },
-  );
-}
+    };
+  },
+);

@@ -1,12 +1,13 @@
 import type { RequestHandler } from 'express';
 import { Histogram, type Registry } from 'prom-client';
 import { sharedMetric } from '../../observability/metrics';
+import { routePattern } from '../route-pattern';
 
 /**
  * Request durations by method, route pattern (not raw path: ids would explode the series) and status. An
  * event stream is left out: its duration is how long a client watched, not how fast we answered, and would
  * only drown the latencies (its refusals, answered as JSON, are counted). Open streams are counted by the
- * notification hub's subscribers gauge. Logs need nothing: pino-http logs a stream once, when it closes.
+ * notification hub's subscribers gauge; the request log has one line per stream, when it closes.
  */
 export function httpMetrics(registry: Registry): RequestHandler {
   const duration = sharedMetric(registry, Histogram, {
@@ -19,8 +20,7 @@ export function httpMetrics(registry: Registry): RequestHandler {
     const stop = duration.startTimer();
     res.on('finish', () => {
       if (String(res.getHeader('content-type')).startsWith('text/event-stream')) return;
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      stop({ method: req.method, route, status: String(res.statusCode) });
+      stop({ method: req.method, route: routePattern(req) ?? 'unmatched', status: String(res.statusCode) });
     });
     next();
   };

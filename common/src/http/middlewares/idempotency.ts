@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { sql, type Kysely } from 'kysely';
 import { withCommonTables, type CommonTables } from '../../database/common-tables';
 import { ConflictError } from '../errors/conflict-error';
 import { RequestValidationError } from '../errors/request-validation-error';
 import { UnprocessableEntityError } from '../errors/unprocessable-entity-error';
+import { answerOf, isKept, sendAnswer, type KeptAnswer } from '../kept-answer';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
+export const KEY_IN_USE = 'A request with this Idempotency-Key is in progress';
 
 export interface IdempotencyOptions {
   /**
@@ -23,9 +25,6 @@ const LONGEST_CLAIM_MS = 5 * 60_000;
 /** Tries to release the key of a failed request while the database it failed on is away. */
 const RELEASE_ATTEMPTS = 8;
 
-/** Response headers worth replaying with a stored response. */
-const REPLAYED_RESPONSE_HEADERS = ['location'];
-
 function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256')
     .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
@@ -33,10 +32,141 @@ function fingerprint(method: string, path: string, body: unknown): string {
 }
 
 /**
+ * A request's hold on its key, from the claim until its answer is stored or the key is given up. Only the
+ * holder renews, stores or releases: once a retry has taken a lapsed claim over, the first request (if it
+ * was only slow) can neither store its answer under the key nor free it.
+ */
+export class KeyClaim {
+  /** The answer is stored and committed already, in the transaction of the route's effect (`answerOnce`). */
+  stored = false;
+  private readonly renewal: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Kysely<CommonTables>,
+    private readonly scope: string,
+    private readonly key: string,
+    private readonly token: string,
+    private readonly lockTimeoutMs: number,
+    private readonly res: Response,
+  ) {
+    const claimedAt = Date.now();
+    this.renewal = setInterval(() => {
+      if (Date.now() - claimedAt > LONGEST_CLAIM_MS) return this.stopRenewing();
+      this.unanswered(this.db)
+        .set({ locked_at: sql`now()` })
+        .execute()
+        .catch((error: unknown) => res.req.log?.warn({ err: error }, 'could not renew idempotency claim'));
+    }, lockTimeoutMs / 3);
+    this.renewal.unref();
+  }
+
+  /**
+   * Stores the answer for the key's retries, through `db` or in the transaction of the route's effect.
+   * False when the key is no longer this request's: taken over, or given up.
+   */
+  async store(db: Kysely<CommonTables>, { status, headers, body }: KeptAnswer): Promise<boolean> {
+    const stored = await this.unanswered(db)
+      .set({
+        status,
+        response_body: body,
+        response_headers: JSON.stringify(headers),
+        completed_at: sql`now()`,
+      })
+      .returning('key')
+      .executeTakeFirst();
+    return stored !== undefined;
+  }
+
+  /** Gives the key up, so that a retry runs the request; retried while the database is away. */
+  private async release(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db
+          .deleteFrom('idempotency_keys')
+          .where('scope', '=', this.scope)
+          .where('key', '=', this.key)
+          .where('claim', '=', this.token)
+          .where('status', 'is', null)
+          .execute();
+        return;
+      } catch (error) {
+        if (attempt >= RELEASE_ATTEMPTS) throw error;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(250 * 2 ** attempt, this.lockTimeoutMs)).unref(),
+        );
+      }
+    }
+  }
+
+  private stopRenewing(): void {
+    clearInterval(this.renewal);
+  }
+
+  /** Stores the answer going out, or gives the key up if the answer is not kept (see `isKept`). */
+  async settle(answer: KeptAnswer): Promise<void> {
+    this.stopRenewing();
+    if (this.stored) return;
+    if (isKept(answer)) {
+      await this.store(this.db, answer);
+      return;
+    }
+    const released = this.release().catch((error: Error) =>
+      this.res.req.log?.warn({ err: error }, 'could not release idempotency key; its claim will lapse'),
+    );
+    // Released before the answer goes, so that the retry it invites finds the key free; but a 5xx may
+    // come from the database itself, and the answer does not wait for it to come back.
+    if (answer.status < 500) await released;
+  }
+
+  private unanswered(db: Kysely<CommonTables>) {
+    return db
+      .updateTable('idempotency_keys')
+      .where('scope', '=', this.scope)
+      .where('key', '=', this.key)
+      .where('claim', '=', this.token)
+      .where('status', 'is', null);
+  }
+}
+
+const claims = new WeakMap<Response, KeyClaim>();
+
+/** The claim on the Idempotency-Key of the request `res` answers, if it came with one. */
+export function claimOf(res: Response): KeyClaim | undefined {
+  return claims.get(res);
+}
+
+/** The body's bytes as `res.end` was given them: a string in its encoding, or bytes. */
+function bytesOf([chunk, encoding]: unknown[]): Buffer | null {
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk);
+  return null;
+}
+
+/**
+ * Settles the claim with the answer when it is sent, and only then sends it, so that a retry arriving
+ * right after it finds it. Every answer ends in `res.end` (express's `json` and `send` included), which
+ * sees the exact bytes and the final status and headers.
+ */
+function settleOnEnd(res: Response, claim: KeyClaim): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    claim
+      .settle(answerOf(res, bytesOf(args)))
+      .catch((error: unknown) => res.req.log?.error({ err: error }, 'could not store idempotent response'))
+      .finally(() => end(...args));
+    return res;
+  }) as Response['end'];
+}
+
+/**
  * Makes a POST safe to retry, as Stripe does: the first request with a given `Idempotency-Key` runs and its
- * status and body are stored; a retry gets them back unchanged (with `Idempotent-Replayed: true`), the same
- * key on a different request is a 422, and a retry while the first is still running is a 409. Keys are
- * scoped to the caller. 5xx, 404 and 409 answers are not stored (see `isKept`): their retry runs again.
+ * answer is stored; a retry gets it back byte for byte, with its status and content type (and
+ * `Idempotent-Replayed: true`), the same key on a different request is a 422, and a retry while the first
+ * is still running is a 409. Keys are scoped to the caller. Answers that say "try again" and input that
+ * failed validation are not stored (see `isKept`): their retry runs for real. A route whose effect is one
+ * transaction stores its answer in it with `answerOnce`; see decision 0013.
  */
 export function idempotency<DB extends CommonTables>(
   database: Kysely<DB>,
@@ -57,6 +187,7 @@ export function idempotency<DB extends CommonTables>(
     }
     const scope = req.currentUser?.id ?? 'anonymous';
     const requestHash = fingerprint(req.method, req.originalUrl, req.body);
+    const token = randomUUID();
     try {
       const claimed = await db
         .insertInto('idempotency_keys')
@@ -64,6 +195,7 @@ export function idempotency<DB extends CommonTables>(
           scope,
           key,
           request_hash: requestHash,
+          claim: token,
           status: null,
           response_body: null,
           response_headers: null,
@@ -79,128 +211,35 @@ export function idempotency<DB extends CommonTables>(
           .where('scope', '=', scope)
           .where('key', '=', key)
           .executeTakeFirst();
-        if (!existing) return next(new ConflictError('A request with this Idempotency-Key is in progress'));
+        if (!existing) return next(new ConflictError(KEY_IN_USE));
         if (existing.request_hash !== requestHash) {
           return next(new UnprocessableEntityError('This Idempotency-Key was used with a different request'));
         }
         if (existing.status !== null) {
-          res
-            .set(existing.response_headers ?? {})
-            .set(REPLAYED_HEADER, 'true')
-            .status(existing.status);
-          return existing.response_body === null ? res.end() : res.json(existing.response_body);
+          res.setHeader(REPLAYED_HEADER, 'true');
+          return sendAnswer(res, {
+            status: existing.status,
+            headers: existing.response_headers ?? {},
+            body: existing.response_body,
+          });
         }
         const takenOver = await db
           .updateTable('idempotency_keys')
-          .set({ locked_at: sql`now()` })
+          .set({ claim: token, locked_at: sql`now()` })
           .where('scope', '=', scope)
           .where('key', '=', key)
           .where('status', 'is', null)
           .where('locked_at', '<', sql<Date>`now() - ${lockTimeoutMs}::float8 * interval '1 millisecond'`)
           .returning('key')
           .executeTakeFirst();
-        if (!takenOver) return next(new ConflictError('A request with this Idempotency-Key is in progress'));
+        if (!takenOver) return next(new ConflictError(KEY_IN_USE));
       }
-      recordResponse(db, res, scope, key, lockTimeoutMs);
+      const claim = new KeyClaim(db, scope, key, token, lockTimeoutMs, res);
+      claims.set(res, claim);
+      settleOnEnd(res, claim);
       next();
     } catch (error) {
       next(error);
     }
   };
-}
-
-/**
- * Whether an answer is kept for the key's retries. As Stripe does, an answer is kept once the work has
- * run, failures included; not kept are a 5xx (the work may not have run: the retry runs it), and a 404 or
- * 409, which describe a state another request can change (an order not replicated here yet, a payment in
- * progress): the retry is answered anew rather than told the same thing for as long as the key lives.
- */
-function isKept(status: number): boolean {
-  return status < 500 && status !== 404 && status !== 409;
-}
-
-/**
- * Keeps the key claimed while the request runs, and stores the response before it is sent, so that a retry
- * arriving right after it sees the result. An answer that is not kept releases the key for a retry, and if
- * the database that failed the request fails the release too, the release is tried again in the background
- * (the claim also lapses once it is no longer renewed).
- */
-function recordResponse(
-  db: Kysely<CommonTables>,
-  res: Response,
-  scope: string,
-  key: string,
-  lockTimeoutMs: number,
-): void {
-  const send = res.json.bind(res);
-  const row = db.updateTable('idempotency_keys').where('scope', '=', scope).where('key', '=', key);
-  let recorded = false;
-  const claimedAt = Date.now();
-  const renewal = setInterval(() => {
-    if (Date.now() - claimedAt > LONGEST_CLAIM_MS) return clearInterval(renewal);
-    row
-      .set({ locked_at: sql`now()` })
-      .where('status', 'is', null)
-      .execute()
-      .catch((error: unknown) => res.req.log?.warn({ err: error }, 'could not renew idempotency claim'));
-  }, lockTimeoutMs / 3);
-  renewal.unref();
-
-  const release = async () => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
-        return;
-      } catch (error) {
-        if (attempt >= RELEASE_ATTEMPTS) throw error;
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(250 * 2 ** attempt, lockTimeoutMs)).unref(),
-        );
-      }
-    }
-  };
-
-  const record = async (body: unknown) => {
-    recorded = true;
-    clearInterval(renewal);
-    if (!isKept(res.statusCode)) {
-      // Not awaited: the answer need not wait for a database that may be the reason for the 5xx.
-      release().catch((error: Error) =>
-        res.req.log?.warn({ err: error }, 'could not release idempotency key; its claim will lapse'),
-      );
-      return;
-    }
-    const headers = Object.fromEntries(
-      REPLAYED_RESPONSE_HEADERS.flatMap((name) => {
-        const value = res.get(name);
-        return value === undefined ? [] : [[name, value]];
-      }),
-    );
-    await row
-      .set({
-        status: res.statusCode,
-        response_body: body === undefined ? null : JSON.stringify(body),
-        response_headers: JSON.stringify(headers),
-        completed_at: sql`now()`,
-      })
-      .execute();
-  };
-
-  res.json = (body: unknown) => {
-    record(body).then(
-      () => send(body),
-      (error: Error) => {
-        res.req.log?.error({ err: error }, 'could not store idempotent response');
-        send(body);
-      },
-    );
-    return res;
-  };
-  res.on('finish', () => {
-    clearInterval(renewal);
-    if (!recorded)
-      record(undefined).catch((error: Error) =>
-        res.req.log?.error({ err: error }, 'could not store idempotent response'),
-      );
-  });
 }

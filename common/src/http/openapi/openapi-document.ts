@@ -22,6 +22,8 @@ export interface ApiOperation {
   description?: string;
   /** Needs a bearer token or session cookie. */
   authenticated?: boolean;
+  /** The path's parameters; each is a string when not given. */
+  params?: z.ZodObject;
   query?: z.ZodObject;
   headers?: Record<string, { description: string; required?: boolean }>;
   requestBody?: z.ZodType;
@@ -46,12 +48,15 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   return rest;
 };
 
-function pathParameters(path: string) {
+function pathParameters(path: string, params: z.ZodObject | undefined) {
+  const schemas = params
+    ? ((jsonSchema(params, 'input') as { properties?: Record<string, object> }).properties ?? {})
+    : {};
   return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema: { type: 'string' },
+    schema: schemas[name as string] ?? { type: 'string' },
   }));
 }
 
@@ -141,7 +146,7 @@ export function buildOpenApiDocument({ title, version, description, operations }
       ...(operation.description && { description: operation.description }),
       ...(operation.authenticated && { security: [{ bearer: [] }, { session: [] }] }),
       parameters: [
-        ...pathParameters(operation.path),
+        ...pathParameters(operation.path, operation.params),
         ...queryParameters(operation.query),
         ...headerParameters,
       ],

@@ -1,27 +1,25 @@
-import {
-  authenticatedUser,
-  ConflictError,
-  OrderStatus,
-  requireAuth,
-  validateRequest,
-} from '@ticketing/common';
-import { Router } from 'express';
-import { param } from 'express-validator';
+import { authenticatedUser, ConflictError, declareRoute, OrderStatus } from '@ticketing/common';
 import type { OrdersContext } from '../../context';
-import { toOrderResponse } from '../../models/order';
+import { orderResponse, toOrderResponse } from '../../models/order';
 import { cancelOrder } from '../../models/order-lifecycle';
+import { idParam } from '../ids';
 import { findOwnOrder } from './find-own-order';
 
 /** The buyer gives up an unpaid order; cancelling a cancelled order again changes nothing. */
-export function cancelOrderRouter({ db }: OrdersContext): Router {
-  return Router().delete(
-    '/api/orders/:id',
-    requireAuth,
-    param('id').isUUID().withMessage('id must be a UUID'),
-    validateRequest,
-    async (req, res) => {
+export const cancelOrderRoute = declareRoute(
+  {
+    method: 'delete',
+    path: '/api/orders/:id',
+    summary: 'Cancel your unpaid order and release its ticket',
+    access: 'user',
+    params: idParam,
+    responses: { 200: { description: 'The cancelled order', body: orderResponse } },
+    errors: { 403: 'Not your order', 404: 'No such order', 409: 'The order is paid' },
+  },
+  ({ db }: OrdersContext) =>
+    async ({ params }, req, res) => {
       const buyer = authenticatedUser(req);
-      const { order: found } = await findOwnOrder(db, req.params.id as string, buyer);
+      const { order: found } = await findOwnOrder(db, params.id, buyer);
       if (found.status !== OrderStatus.Cancelled) {
         await db.transaction().execute((trx) => cancelOrder(trx, found.id, 'user'));
       }
@@ -31,5 +29,4 @@ export function cancelOrderRouter({ db }: OrdersContext): Router {
         throw new ConflictError('The order is paid and cannot be cancelled');
       res.json(toOrderResponse(order, ticket));
     },
-  );
-}
+);

@@ -1,19 +1,22 @@
-import { authenticatedUser, requireAuth, validateRequest } from '@ticketing/common';
-import { Router } from 'express';
-import { param } from 'express-validator';
+import { authenticatedUser, declareRoute } from '@ticketing/common';
 import type { OrdersContext } from '../../context';
-import { toOrderResponse } from '../../models/order';
+import { orderResponse, toOrderResponse } from '../../models/order';
+import { idParam } from '../ids';
 import { findOwnOrder } from './find-own-order';
 
-export function showOrderRouter({ db }: OrdersContext): Router {
-  return Router().get(
-    '/api/orders/:id',
-    requireAuth,
-    param('id').isUUID().withMessage('id must be a UUID'),
-    validateRequest,
-    async (req, res) => {
-      const { order, ticket } = await findOwnOrder(db, req.params.id as string, authenticatedUser(req));
+export const showOrderRoute = declareRoute(
+  {
+    method: 'get',
+    path: '/api/orders/:id',
+    summary: 'Your order; its live updates are at /api/orders/{id}/events',
+    access: 'user',
+    params: idParam,
+    responses: { 200: { description: 'The order', body: orderResponse } },
+    errors: { 403: 'Not your order', 404: 'No such order' },
+  },
+  ({ db }: OrdersContext) =>
+    async ({ params }, req, res) => {
+      const { order, ticket } = await findOwnOrder(db, params.id, authenticatedUser(req));
       res.json(toOrderResponse(order, ticket));
     },
-  );
-}
+);

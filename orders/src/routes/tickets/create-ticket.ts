@@ -1,23 +1,29 @@
-import { authenticatedUser, idempotency, requireAuth, validateRequest } from '@ticketing/common';
-import { Router } from 'express';
+import { answerOnce, authenticatedUser, declareRoute, retryTransaction } from '@ticketing/common';
 import type { OrdersContext } from '../../context';
-import { toTicketResponse } from '../../models/ticket';
+import { ticketResponse, toTicketResponse } from '../../models/ticket';
 import { createTicket } from '../../models/ticket-catalog';
-import { readTicketDetails, ticketDetailsValidation } from './ticket-details';
+import { ticketDetails } from './ticket-details';
 
-export function createTicketRouter({ db }: OrdersContext): Router {
-  return Router().post(
-    '/api/tickets',
-    requireAuth,
-    idempotency(db),
-    ...ticketDetailsValidation,
-    validateRequest,
-    async (req, res) => {
-      const seller = authenticatedUser(req);
-      const ticket = await db
-        .transaction()
-        .execute((trx) => createTicket(trx, seller.id, readTicketDetails(req.body)));
-      res.status(201).location(`/api/tickets/${ticket.id}`).json(toTicketResponse(ticket));
+export const createTicketRoute = declareRoute(
+  {
+    method: 'post',
+    path: '/api/tickets',
+    summary: 'Put a ticket on sale',
+    access: 'user',
+    idempotency: 'optional',
+    body: ticketDetails,
+    responses: {
+      201: { description: 'The ticket', body: ticketResponse, headers: { Location: 'the ticket' } },
     },
-  );
-}
+  },
+  ({ db }: OrdersContext) =>
+    async ({ body }, req, res) => {
+      const seller = authenticatedUser(req);
+      await answerOnce(db, res, (db) =>
+        retryTransaction(db, async (trx) => {
+          const ticket = await createTicket(trx, seller.id, body);
+          return { status: 201, location: `/api/tickets/${ticket.id}`, body: toTicketResponse(ticket) };
+        }),
+      );
+    },
+);

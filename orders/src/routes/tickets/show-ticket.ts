@@ -1,22 +1,25 @@
-import { NotFoundError, validateRequest } from '@ticketing/common';
-import { Router } from 'express';
-import { param } from 'express-validator';
+import { declareRoute, NotFoundError } from '@ticketing/common';
 import type { OrdersContext } from '../../context';
-import { toTicketResponse } from '../../models/ticket';
+import { ticketResponse, toTicketResponse } from '../../models/ticket';
+import { idParam } from '../ids';
 
-export function showTicketRouter({ db }: OrdersContext): Router {
-  return Router().get(
-    '/api/tickets/:id',
-    param('id').isUUID().withMessage('id must be a UUID'),
-    validateRequest,
-    async (req, res) => {
+export const showTicketRoute = declareRoute(
+  {
+    method: 'get',
+    path: '/api/tickets/:id',
+    summary: 'Show a ticket',
+    params: idParam,
+    responses: { 200: { description: 'The ticket', body: ticketResponse } },
+    errors: { 404: 'No such ticket' },
+  },
+  ({ db }: OrdersContext) =>
+    async ({ params }, _req, res) => {
       const ticket = await db
         .selectFrom('tickets')
         .selectAll()
-        .where('id', '=', req.params.id as string)
+        .where('id', '=', params.id)
         .executeTakeFirst();
       if (!ticket) throw new NotFoundError('Ticket not found');
       res.json(toTicketResponse(ticket));
     },
-  );
-}
+);

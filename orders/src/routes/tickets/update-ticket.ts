@@ -1,24 +1,25 @@
-import { authenticatedUser, requireAuth, validateRequest } from '@ticketing/common';
-import { Router } from 'express';
-import { param } from 'express-validator';
+import { authenticatedUser, declareRoute } from '@ticketing/common';
 import type { OrdersContext } from '../../context';
-import { toTicketResponse } from '../../models/ticket';
+import { ticketResponse, toTicketResponse } from '../../models/ticket';
 import { updateTicket } from '../../models/ticket-catalog';
-import { readTicketDetails, ticketDetailsValidation } from './ticket-details';
+import { idParam } from '../ids';
+import { ticketDetails } from './ticket-details';
 
-export function updateTicketRouter({ db }: OrdersContext): Router {
-  return Router().put(
-    '/api/tickets/:id',
-    requireAuth,
-    param('id').isUUID().withMessage('id must be a UUID'),
-    ...ticketDetailsValidation,
-    validateRequest,
-    async (req, res) => {
+export const updateTicketRoute = declareRoute(
+  {
+    method: 'put',
+    path: '/api/tickets/:id',
+    summary: 'Change your ticket (not while an order holds it)',
+    access: 'user',
+    params: idParam,
+    body: ticketDetails,
+    responses: { 200: { description: 'The ticket', body: ticketResponse } },
+    errors: { 403: 'Not your ticket', 404: 'No such ticket', 409: 'Reserved by an order' },
+  },
+  ({ db }: OrdersContext) =>
+    async ({ params, body }, req, res) => {
       const seller = authenticatedUser(req);
-      const ticket = await db
-        .transaction()
-        .execute((trx) => updateTicket(trx, req.params.id as string, seller.id, readTicketDetails(req.body)));
+      const ticket = await db.transaction().execute((trx) => updateTicket(trx, params.id, seller.id, body));
       res.json(toTicketResponse(ticket));
     },
-  );
-}
+);

@@ -1,29 +1,34 @@
 import { z } from 'zod';
 import { DEFAULT_HEARTBEAT_MS, LIVE_RECONNECT_AFTER_MS } from '../live/live-state';
-import type { ApiOperation } from './openapi-document';
+import type { RouteContract } from './declare-route';
 
-export interface LiveStateOperation {
-  /** OpenAPI template: `/api/orders/{id}/events`. */
+export interface LiveStateContract {
+  /** Express form: `/api/orders/:id/events`. */
   path: string;
   summary: string;
+  params: z.ZodObject;
   /** What each `state` event's data holds: the body of the resource's plain GET. */
   state: z.ZodType;
   errors?: Record<number, string>;
 }
 
 /**
- * The OpenAPI operation of a `liveState` route, so that every stream is described alike: the events, how
- * to resume, how a browser authenticates.
+ * The contract of a `liveState` route, so that every stream is described and validated alike: the events,
+ * how to resume, how a browser authenticates.
  *
  * @example
- * liveStateOperation({
- *   path: '/api/orders/{id}/events',
- *   summary: 'Your order, live',
- *   state: orderResponse,
- *   errors: { 400: 'Invalid id', 403: 'Not your order', 404: 'No such order' },
- * });
+ * declareRoute(
+ *   liveStateContract({
+ *     path: '/api/orders/:id/events',
+ *     summary: 'Your order, live',
+ *     params: z.object({ id: z.uuid() }),
+ *     state: orderResponse,
+ *     errors: { 403: 'Not your order', 404: 'No such order' },
+ *   }),
+ *   (context) => streamOrder(context),
+ * );
  */
-export function liveStateOperation({ path, summary, state, errors }: LiveStateOperation): ApiOperation {
+export function liveStateContract({ path, summary, params, state, errors }: LiveStateContract) {
   return {
     method: 'get',
     path,
@@ -35,19 +40,23 @@ export function liveStateOperation({ path, summary, state, errors }: LiveStateOp
       `${DEFAULT_HEARTBEAT_MS / 1000} s; after the stream ends or breaks, reconnect after ` +
       `${LIVE_RECONNECT_AFTER_MS / 1000} s (\`retry\`), sending the last id seen. While it is unavailable, ` +
       'poll the resource itself.',
-    authenticated: true,
+    access: 'user',
+    params,
     query: z.object({
       lastEventId: z
         .string()
+        .max(64)
         .optional()
         .describe('the id of the state you have, for a new EventSource: it is then not sent again'),
     }),
-    headers: {
-      'Last-Event-ID': {
-        description: 'sent by EventSource when it reconnects: that state is not sent again',
-      },
-    },
+    headers: z.object({
+      'last-event-id': z
+        .string()
+        .max(64)
+        .optional()
+        .describe('sent by EventSource when it reconnects: that state is not sent again'),
+    }),
     responses: { 200: { description: 'The stream (text/event-stream)', events: { state } } },
     errors,
-  };
+  } satisfies RouteContract;
 }
