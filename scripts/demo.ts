@@ -14,7 +14,20 @@ interface RunningSystem {
   expirationWindowSeconds: number;
 }
 
-const system: RunningSystem = JSON.parse(readFileSync(join(__dirname, '..', '.data', 'system.json'), 'utf8'));
+/** `npm start` writes where it runs to system.json in its data directory (TICKETING_DATA_DIR, or .data). */
+function runningSystem(): RunningSystem {
+  const dataDir = process.env.TICKETING_DATA_DIR ?? join(__dirname, '..', '.data');
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'system.json'), 'utf8')) as RunningSystem;
+  } catch {
+    console.error(
+      `No running system found in ${dataDir}: start one with \`npm start\` (same TICKETING_DATA_DIR).`,
+    );
+    process.exit(1);
+  }
+}
+
+const system = runningSystem();
 const jwtKey = process.env.JWT_KEY ?? DEVELOPMENT_JWT_KEY;
 
 function step(title: string) {

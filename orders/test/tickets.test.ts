@@ -53,6 +53,22 @@ describe('tickets', () => {
       }
     });
 
+    it('refuses a NUL byte or a string price instead of failing in SQL or guessing', async () => {
+      const post = async (body: object) =>
+        api(orders)
+          .post('/api/tickets')
+          .set('Authorization', await orders.bearer('seller-1'))
+          .send(body);
+      const nul = await post({ title: 'Opera\u0000night', price: 5000 });
+      expect(nul.status).toBe(400);
+      expect(nul.body.errors).toEqual([
+        { field: 'title', message: 'title must not contain control characters' },
+      ]);
+      const text = await post({ title: 'Opera night', price: '5000' });
+      expect(text.status).toBe(400);
+      expect(text.body.errors.map((error: { field: string }) => error.field)).toEqual(['price']);
+    });
+
     it('refuses a price Stripe could not charge, or a currency it does not take, naming the field', async () => {
       const post = async (body: object) =>
         api(orders)

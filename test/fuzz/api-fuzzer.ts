@@ -415,10 +415,6 @@ const WEBHOOK_SIGNATURES = [
   't=9999999999999999999999,v1=xx',
 ];
 
-function stringValues(maxHuge: number): fc.Arbitrary<Labelled<string>> {
-  return nastyString(maxHuge);
-}
-
 /** One arbitrary per field of the body (each of its kinds of wrongness), and one for a field it lacks. */
 function fieldMutations(operation: Operation): Array<fc.WeightedArbitrary<Mutation>> {
   const schema = operation.body as JsonSchema;
@@ -441,7 +437,7 @@ function fieldMutations(operation: Operation): Array<fc.WeightedArbitrary<Mutati
           field(name, text),
         ),
       },
-      { weight: 2, arbitrary: stringValues(150_000).map((text) => field(name, text)) },
+      { weight: 2, arbitrary: nastyString(150_000).map((text) => field(name, text)) },
       {
         weight: 1,
         arbitrary: fc.constant<Mutation>({ kind: 'field', name, remove: true, tag: `body.${name}: missing` }),
@@ -468,7 +464,7 @@ function fieldMutations(operation: Operation): Array<fc.WeightedArbitrary<Mutati
     arbitrary: fc
       .tuple(
         fc.constantFrom('extra', '__proto__', 'constructor', 'id', 'userId', 'status', 'admin', ''),
-        fc.oneof(wrongTypeValue({}, fc.constant(1)), stringValues(60_000)),
+        fc.oneof(wrongTypeValue({}, fc.constant(1)), nastyString(60_000)),
       )
       .map(([name, value]): Mutation => ({
         kind: 'field',
@@ -570,7 +566,7 @@ function mutationArbitrary(operation: Operation): fc.Arbitrary<Mutation> {
           value: ref(kind ?? 'order', index, form),
           tag: `path.${name}: id (${form})`,
         })),
-        stringValues(10_000).map((text): Mutation => ({
+        nastyString(10_000).map((text): Mutation => ({
           kind: 'path',
           name,
           value: text.value,
@@ -608,7 +604,7 @@ function mutationArbitrary(operation: Operation): fc.Arbitrary<Mutation> {
             }),
           ),
         },
-        { weight: 2, arbitrary: stringValues(10_000).map(set) },
+        { weight: 2, arbitrary: nastyString(10_000).map(set) },
         { weight: 3, arbitrary: withControlCharacter(valid).map(set) },
         {
           weight: 1,
@@ -654,7 +650,7 @@ function mutationArbitrary(operation: Operation): fc.Arbitrary<Mutation> {
         raw: text,
         tag: `query: raw ${JSON.stringify(text)}`,
       })),
-      stringValues(10_000).map((text): Mutation => ({
+      nastyString(10_000).map((text): Mutation => ({
         kind: 'query',
         name: 'unknown',
         value: text.value,
@@ -668,7 +664,7 @@ function mutationArbitrary(operation: Operation): fc.Arbitrary<Mutation> {
     add(
       2,
       fc.oneof(
-        stringValues(10_000).map((text): Mutation => ({
+        nastyString(10_000).map((text): Mutation => ({
           kind: 'header',
           name,
           value: text.value,
