@@ -106,6 +106,9 @@ describe('HTTP toolkit', () => {
         express.get('/api/admin', requireAdmin, (_req, res) => {
           res.json({ ok: true });
         });
+        express.get('/api/things/:id', (req, res) => {
+          res.json({ id: req.params.id });
+        });
         express.post(
           '/api/orders',
           requireAuth,
@@ -134,6 +137,23 @@ describe('HTTP toolkit', () => {
   afterAll(async () => {
     await db.destroy();
     await infra.dispose();
+  });
+
+  describe('requests nobody could serve', () => {
+    it('answers a path that is not valid percent-encoding with a JSON 400', async () => {
+      for (const path of ['/api/things/%zz', '/api/things/%', '/api/things/%C0%AF%ED%A0%80']) {
+        const response = await request(app).get(path).expect(400);
+        expect(response.body).toEqual({ errors: [{ message: 'The path is not valid percent-encoding' }] });
+      }
+      expect((await request(app).get('/api/things/caf%C3%A9').expect(200)).body).toEqual({ id: 'café' });
+    });
+
+    it('takes a signed token naming an impossible user for no token at all', async () => {
+      for (const sub of ['nul\u0000user', 'x'.repeat(256)]) {
+        const token = await signToken(JWT_KEY, { sub });
+        await request(app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(401);
+      }
+    });
   });
 
   describe('authentication', () => {

@@ -254,6 +254,8 @@ const anyRef = fc
   .tuple(fc.constantFrom(...RESOURCE_KINDS), fc.nat(15))
   .map(([kind, index]) => ({ value: ref(kind, index), label: `${kind} id` }));
 
+const isHeader = (name: string, wanted: string) => name.toLowerCase() === wanted.toLowerCase();
+
 function validDraft(operation: Operation): fc.Arbitrary<Draft> {
   const path = fc.record(
     Object.fromEntries(
@@ -276,8 +278,8 @@ function validDraft(operation: Operation): fc.Arbitrary<Draft> {
   const headers = fc.tuple(
     ...operation.headers.map((header) => {
       let value: fc.Arbitrary<string>;
-      if (header.name === 'Idempotency-Key') value = uuid;
-      else if (header.name === 'Last-Event-ID')
+      if (isHeader(header.name, 'Idempotency-Key')) value = uuid;
+      else if (isHeader(header.name, 'Last-Event-ID'))
         value = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 8, maxLength: 64 });
       else
         value = validValue(
@@ -1094,12 +1096,12 @@ export function render(
   }
 
   // Headers and credentials.
-  const generatedKey = generated.draft.headers.find(([name]) => name === 'Idempotency-Key')?.[1];
+  const generatedKey = generated.draft.headers.find(([name]) => isHeader(name, 'Idempotency-Key'))?.[1];
   const headers: Array<[string, string]> = [
     ...authHeaders(draft.auth, context.tokens),
     ...draft.headers.map(([name, value]): [string, string] => [
       name,
-      resend && name === 'Idempotency-Key' && value === generatedKey
+      resend && isHeader(name, 'Idempotency-Key') && value === generatedKey
         ? freshKey(value, resend)
         : resolve(value),
     ]),
@@ -1108,7 +1110,7 @@ export function render(
     const value = headers.find(([name]) => name.toLowerCase() === header.name.toLowerCase())?.[1];
     if (value === undefined) {
       if (header.required) invalid.push(`header ${header.name}: missing`);
-    } else if (header.name === 'Idempotency-Key') {
+    } else if (isHeader(header.name, 'Idempotency-Key')) {
       const length = Buffer.byteLength(value.trim());
       if (length < 1 || length > 255) invalid.push(`header ${header.name}: not 1 to 255 characters`);
     }

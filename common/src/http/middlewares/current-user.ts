@@ -54,9 +54,14 @@ function tokenFrom(authorization: string | undefined, cookieHeader: string | und
   }
 }
 
+/** A user id we can store and show: no control characters (PostgreSQL refuses NUL), and not unbounded. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const STORABLE_ID = /^[^\u0000-\u001f\u007f]{1,255}$/;
+
 function userFrom(payload: JWTPayload): CurrentUser | undefined {
   const id = payload.sub ?? (typeof payload.id === 'string' ? payload.id : undefined);
-  if (!id) return undefined;
+  // A validly signed token naming an impossible user is treated as no token: a 401, not a failed insert.
+  if (!id || !STORABLE_ID.test(id)) return undefined;
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((role) => typeof role === 'string') : [];
   return { id, roles };
 }

@@ -16,6 +16,12 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     res.status(error.statusCode).json(error.body());
     return;
   }
+  const clientError = clientErrorStatus(error);
+  if (clientError) {
+    // Express's own refusals, such as a path that is not valid percent-encoding: the request's fault.
+    res.status(clientError).json({ errors: [{ message: clientErrorMessage(error, clientError) }] });
+    return;
+  }
   if (isTransientFailure(error)) {
     req.log?.warn({ err: error }, 'dependency unavailable');
     res
@@ -27,3 +33,19 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   req.log?.error({ err: error }, 'unhandled error');
   res.status(500).json({ errors: [{ message: 'Something went wrong' }] });
 };
+
+/** The 4xx status an error from express or its middleware carries (http-errors style), if it has one. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function clientErrorMessage(error: unknown, status: number): string {
+  if (error instanceof URIError) return 'The path is not valid percent-encoding';
+  const exposed = error as { expose?: unknown; message?: unknown };
+  return exposed.expose === true && typeof exposed.message === 'string'
+    ? exposed.message
+    : `Bad request (${status})`;
+}
