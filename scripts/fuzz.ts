@@ -34,31 +34,34 @@ function positive(name: 'runs' | 'seed' | 'batch'): number {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'ticketing-fuzz-'));
-  // PostgreSQL runs as its own user when this runs as root: the directory must be reachable for it.
-  chmodSync(dataDir, 0o755);
-  const system = await startLocalSystem({
-    dataDir,
-    port: 0,
-    env: { LOG_LEVEL: values.logs ?? 'fatal' },
-    showLogs: values.logs !== undefined,
-    log: (line) => console.log(line),
-  });
   try {
-    const report = await runFuzz({
-      url: system.url,
-      jwtKey: system.jwtKey,
-      runs: positive('runs'),
-      seed: positive('seed'),
-      batchSize: positive('batch'),
-      ...(values.path !== undefined && { path: values.path }),
-      strictParser: values['strict-parser'],
-      largeUnparsedBodies: !values['cut-unread-bodies'],
+    // PostgreSQL runs as its own user when this runs as root: the directory must be reachable for it.
+    chmodSync(dataDir, 0o755);
+    const system = await startLocalSystem({
+      dataDir,
+      port: 0,
+      env: { LOG_LEVEL: values.logs ?? 'fatal' },
+      showLogs: values.logs !== undefined,
       log: (line) => console.log(line),
     });
-    for (const line of describeFuzzReport(report)) console.log(line);
-    return report.failures.length === 0 ? 0 : 1;
+    try {
+      const report = await runFuzz({
+        url: system.url,
+        jwtKey: system.jwtKey,
+        runs: positive('runs'),
+        seed: positive('seed'),
+        batchSize: positive('batch'),
+        ...(values.path !== undefined && { path: values.path }),
+        strictParser: values['strict-parser'],
+        largeUnparsedBodies: !values['cut-unread-bodies'],
+        log: (line) => console.log(line),
+      });
+      for (const line of describeFuzzReport(report)) console.log(line);
+      return report.failures.length === 0 ? 0 : 1;
+    } finally {
+      await system.stop();
+    }
   } finally {
-    await system.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
