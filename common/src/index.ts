@@ -58,7 +58,12 @@ export { DeadLetterHeaders } from './listeners/dead-letter';
 // Database
 export { withCommonTables, type CommonTables } from './database/common-tables';
 export { createDatabase, type DatabaseOptions } from './database/create-database';
-export { migrateToLatest } from './database/migrate';
+export {
+  assertSchemaCurrent,
+  migrateToLatest,
+  pendingMigrations,
+  SchemaNotReadyError,
+} from './database/migrate';
 
 // HTTP
 export { HttpError, type ErrorItem } from './http/errors/http-error';
@@ -105,7 +110,14 @@ export { liveStateContract, type LiveStateContract } from './http/routes/live-st
 
 // Config, observability, service bootstrap
 export { loadConfig, ConfigError } from './config/load-config';
-export { defineServiceConfig, serviceConfig, portNumber, type ServiceConfig } from './config/service-config';
+export {
+  defineServiceConfig,
+  migrationConfig,
+  serviceConfig,
+  portNumber,
+  type MigrationConfig,
+  type ServiceConfig,
+} from './config/service-config';
 export { createLogger, type Logger } from './observability/logger';
 export { createMetricsRegistry, sharedMetric } from './observability/metrics';
 // Re-exported so that a service registers its own metrics without a prom-client dependency of its own.
@@ -118,8 +130,14 @@ export {
   type TraceContext,
 } from './observability/trace-context';
 export type { BackgroundTask, ServiceContext, ServiceDefinition } from './service/service-definition';
-export { startService, type RunningService } from './service/start-service';
+export {
+  launchService,
+  startService,
+  type LaunchedService,
+  type RunningService,
+} from './service/start-service';
 export { runService } from './service/run-service';
+export { migrateService, runMigrations, runServiceCommand } from './service/run-migrations';
 export { buildAsyncApiDocument } from './events/asyncapi-document';
 export * from './maintenance';
 

@@ -43,7 +43,8 @@ describe('HTTP toolkit', () => {
   let app: Express;
   let orderCalls = 0;
   let release: (() => void) | undefined;
-  let databaseUp = true;
+  let ledgerUp = true;
+  let busState = 'up';
   let releaseSlow: (() => void) | undefined;
   let refuseNext = false;
   let slowRequestsHang = true;
@@ -94,10 +95,11 @@ describe('HTTP toolkit', () => {
       metrics: createMetricsRegistry('test'),
       readinessChecks: {
         database: () => sql`select 1`.execute(db),
-        bus: async () => {
-          if (!databaseUp) throw new Error('connection refused');
+        ledger: async () => {
+          if (!ledgerUp) throw new Error('connection refused');
         },
       },
+      statusReports: { bus: () => busState },
       authentication: { jwtKey: JWT_KEY },
       routes: (express) => {
         express.get('/api/me', requireAuth, (req, res) => {
@@ -401,14 +403,52 @@ describe('HTTP toolkit', () => {
   describe('probes and metrics', () => {
     it('serves /livez, /readyz naming a failed dependency, and /metrics', async () => {
       await request(app).get('/livez').expect(200);
-      await request(app).get('/readyz').expect(200, { status: 'ready' });
-      databaseUp = false;
+      await request(app)
+        .get('/readyz')
+        .expect(200, { status: 'ready', checks: { database: 'up', ledger: 'up', bus: 'up' } });
+      // A status report is shown, never decides: the bus away, the service still serves.
+      busState = 'down';
+      await request(app)
+        .get('/readyz')
+        .expect(200, { status: 'ready', checks: { database: 'up', ledger: 'up', bus: 'down' } });
+      ledgerUp = false;
       const down = await request(app).get('/readyz').expect(503);
-      expect(down.body.failures).toEqual({ bus: 'connection refused' });
-      databaseUp = true;
+      expect(down.body).toEqual({
+        status: 'unavailable',
+        checks: { database: 'up', ledger: 'down', bus: 'down' },
+        failures: { ledger: 'connection refused' },
+      });
+      ledgerUp = true;
+      busState = 'up';
       const metrics = await request(app).get('/metrics').expect(200);
       expect(metrics.text).toContain('http_request_duration_seconds_bucket');
       expect(metrics.text).toContain('route="/api/orders"');
+    });
+
+    it('while starting: /livez 200, /readyz 503 saying what it waits for, every route 503', async () => {
+      let waitingFor: string | undefined = 'database: connect ECONNREFUSED';
+      const starting = createHttpApp({
+        logger: silentLogger,
+        metrics: createMetricsRegistry('starting'),
+        readinessChecks: { database: () => Promise.reject(new Error('not yet')) },
+        statusReports: { bus: () => 'down' },
+        startingUp: () => waitingFor,
+        authentication: { jwtKey: JWT_KEY },
+        routes: (express) => express.get('/api/things', (_req, res) => res.json([])),
+      });
+      await request(starting).get('/livez').expect(200);
+      await request(starting)
+        .get('/readyz')
+        .expect(503, {
+          status: 'starting',
+          waitingFor: 'database: connect ECONNREFUSED',
+          checks: { database: 'waiting', bus: 'down' },
+        });
+      const refused = await request(starting).get('/api/things').expect(503);
+      expect(refused.headers['retry-after']).toBeDefined();
+      await request(starting).get('/metrics').expect(200);
+      waitingFor = undefined;
+      await request(starting).get('/api/things').expect(200, []);
     });
 
     it('returns the request id it was given, or a new one', async () => {

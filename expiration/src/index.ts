@@ -1,4 +1,5 @@
-import { runService } from '@ticketing/common';
+import { runServiceCommand } from '@ticketing/common';
 import { expirationService } from './service';
 
-void runService(expirationService);
+// `node expiration/dist/index.js` runs the service; with `migrate`, it applies the migrations and exits.
+void runServiceCommand(expirationService, process.argv[2]);

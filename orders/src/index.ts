@@ -1,4 +1,5 @@
-import { runService } from '@ticketing/common';
+import { runServiceCommand } from '@ticketing/common';
 import { ordersService } from './service';
 
-void runService(ordersService);
+// `node orders/dist/index.js` runs the service; with `migrate`, it applies the migrations and exits.
+void runServiceCommand(ordersService, process.argv[2]);

@@ -1,4 +1,5 @@
-import { runService } from '@ticketing/common';
+import { runServiceCommand } from '@ticketing/common';
 import { paymentsService } from './service';
 
-void runService(paymentsService);
+// `node payments/dist/index.js` runs the service; with `migrate`, it applies the migrations and exits.
+void runServiceCommand(paymentsService, process.argv[2]);

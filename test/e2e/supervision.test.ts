@@ -245,8 +245,12 @@ describe('npm start, with every server given by URL', () => {
   }, 120_000);
 
   it('exits non-zero when a service cannot start, leaving no process behind', async () => {
-    // Nobody will ever listen there: the service gives up waiting for it after a second.
-    const system = start({ NATS_URL: 'nats://127.0.0.1:1', STARTUP_DEPENDENCY_TIMEOUT_SECONDS: '1' });
+    // Nobody will ever listen there: the service, never ready without its database, gives up waiting for
+    // it after a second. (Without its bus it would serve: the outbox keeps the events, decision 0015.)
+    const system = start({
+      ORDERS_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/orders',
+      STARTUP_DEPENDENCY_TIMEOUT_SECONDS: '1',
+    });
     expect(await system.exitCode).toBe(1);
     expect(system.output()).toMatch(/orders exited \(code 1\) while starting/);
     expect(system.services()).toEqual([]);

@@ -16,12 +16,24 @@ export interface BusOptions {
 
 /** A connection to NATS with JetStream, and the mapping from contract subjects to wire subjects. */
 export class Bus {
+  /** False from a disconnect until the client has reconnected (it keeps trying without limit). */
+  private reachable = true;
+
   private constructor(
     readonly connection: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
-  ) {}
+  ) {
+    void this.watchConnection();
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') this.reachable = false;
+      else if (status.type === 'reconnect') this.reachable = true;
+    }
+  }
 
   static async connect({ url, name, namespace = '' }: BusOptions): Promise<Bus> {
     if (namespace && !/^[a-z0-9_-]+$/i.test(namespace)) {
@@ -57,8 +69,9 @@ export class Bus {
     return [this.wireSubject(`${eventStreams[stream]}.>`)];
   }
 
+  /** Connected to a server now: false while the client reconnects after losing it, and once closed. */
   get isConnected(): boolean {
-    return !this.connection.isClosed();
+    return this.reachable && !this.connection.isClosed();
   }
 
   /** Round trip to the server: used by readiness probes. */

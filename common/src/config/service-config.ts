@@ -26,8 +26,19 @@ const serviceConfigFields = {
   JWT_AUDIENCE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-  /** How long start-up waits for the database and NATS to come up before it gives up. */
-  STARTUP_DEPENDENCY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(120),
+  /**
+   * How long start-up may wait for its dependencies (the database, the schema with MIGRATIONS=external, and
+   * NATS), counted from the start, before the process gives up and exits 1. 0, the default, waits without
+   * limit: the service serves /livez meanwhile and /readyz says what it waits for (docs/decisions/0015).
+   * A bound suits a supervisor that should report a misconfigured URL rather than wait (`npm start`, tests).
+   */
+  STARTUP_DEPENDENCY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(0),
+  /**
+   * `startup`: the service applies its migrations at start, under an advisory lock. `external`: something
+   * else does (`node <service>/dist/index.js migrate`, e.g. a Kubernetes Job); the service waits, not ready,
+   * until the database has every migration it knows (a newer schema is fine).
+   */
+  MIGRATIONS: z.enum(['startup', 'external']).default('startup'),
   /** When the retention sweeps run (cron, UTC); each run is done by one replica. */
   MAINTENANCE_SCHEDULE: cronSchedule.default('*/10 * * * *'),
   /** Sent events are kept this long, to look into or replay. */
@@ -39,6 +50,15 @@ const serviceConfigFields = {
   /** Between two heartbeat comments on a live event stream. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
 };
+
+/** What `migrate` (running a service's migrations and exiting) reads: the database, nothing else. */
+export const migrationConfig = z.object({
+  DATABASE_URL: serviceConfigFields.DATABASE_URL,
+  LOG_LEVEL: serviceConfigFields.LOG_LEVEL,
+  STARTUP_DEPENDENCY_TIMEOUT_SECONDS: serviceConfigFields.STARTUP_DEPENDENCY_TIMEOUT_SECONDS,
+});
+
+export type MigrationConfig = z.infer<typeof migrationConfig>;
 
 /** The config schema of a service: the common variables plus its own. */
 export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {

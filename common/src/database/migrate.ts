@@ -5,32 +5,80 @@ function check(resultSet: MigrationResultSet, scope: string): void {
   const failed = resultSet.results?.find((result) => result.status === 'Error');
   if (resultSet.error || failed) {
     const cause = resultSet.error instanceof Error ? resultSet.error.message : String(resultSet.error ?? '');
-    throw new Error(`${scope} migration ${failed?.migrationName ?? ''} failed: ${cause}`.trim(), {
+    const what = failed ? `migration ${failed.migrationName}` : 'migrations';
+    throw new Error(`${scope} ${what} failed: ${cause}`.trim(), {
       cause: resultSet.error,
     });
   }
 }
 
-/**
- * Brings the database to the latest schema: common's tables, then the service's own. Each set keeps its own
- * history table; Kysely holds a PostgreSQL advisory lock while migrating, so replicas starting together
- * apply each migration once.
- */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
-  serviceMigrations: Record<string, Migration> = {},
-) {
+/** The database lacks migrations this code needs: they are someone else's to apply (MIGRATIONS=external). */
+export class SchemaNotReadyError extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the schema lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`migrate\``);
+    this.name = 'SchemaNotReadyError';
+  }
+}
+
+function migrators(db: Kysely<unknown>, serviceMigrations: Record<string, Migration>) {
   const sets: Array<[string, Record<string, Migration>]> = [
     ['common', commonMigrations],
     ['service', serviceMigrations],
   ];
-  for (const [scope, migrations] of sets) {
-    const migrator = new Migrator({
-      db,
-      provider: { getMigrations: async () => migrations },
-      migrationTableName: `schema_migrations_${scope}`,
-      migrationLockTableName: `schema_migrations_${scope}_lock`,
-    });
-    check(await migrator.migrateToLatest(), scope);
+  return sets.map(
+    ([scope, migrations]) =>
+      [
+        scope,
+        new Migrator({
+          db,
+          provider: { getMigrations: async () => migrations },
+          migrationTableName: `schema_migrations_${scope}`,
+          migrationLockTableName: `schema_migrations_${scope}_lock`,
+        }),
+      ] as const,
+  );
+}
+
+/**
+ * Brings the database to the latest schema: common's tables, then the service's own. Each set keeps its own
+ * history table; Kysely holds a PostgreSQL advisory lock while migrating, so replicas starting together
+ * apply each migration once. Returns the migrations it applied (`common/0001_...`), none when up to date.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  serviceMigrations: Record<string, Migration> = {},
+): Promise<string[]> {
+  const applied: string[] = [];
+  for (const [scope, migrator] of migrators(db, serviceMigrations)) {
+    const resultSet = await migrator.migrateToLatest();
+    check(resultSet, scope);
+    for (const result of resultSet.results ?? []) applied.push(`${scope}/${result.migrationName}`);
   }
+  return applied;
+}
+
+/**
+ * The migrations this code knows that the database has not had (`common/0001_...`); reads only, creating
+ * nothing. Migrations the database has and the code does not know (a newer release's) are fine.
+ */
+export async function pendingMigrations(
+  db: Kysely<unknown>,
+  serviceMigrations: Record<string, Migration> = {},
+): Promise<string[]> {
+  const pending: string[] = [];
+  for (const [scope, migrator] of migrators(db, serviceMigrations)) {
+    for (const migration of await migrator.getMigrations()) {
+      if (!migration.executedAt) pending.push(`${scope}/${migration.name}`);
+    }
+  }
+  return pending;
+}
+
+/** Resolves when the database has every migration this code knows; throws `SchemaNotReadyError` if not. */
+export async function assertSchemaCurrent(
+  db: Kysely<unknown>,
+  serviceMigrations: Record<string, Migration> = {},
+): Promise<void> {
+  const pending = await pendingMigrations(db, serviceMigrations);
+  if (pending.length > 0) throw new SchemaNotReadyError(pending);
 }

@@ -2,7 +2,6 @@ import type { Express } from 'express';
 import type { Kysely, Migration } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { Bus } from '../bus/bus';
 import type { ServiceConfig } from '../config/service-config';
 import type { CommonTables } from '../database/common-tables';
 import type { NotificationHub } from '../database/notification-hub';
@@ -10,11 +9,13 @@ import type { AnyEventListener } from '../listeners/event-listener';
 import type { MaintenanceTask } from '../maintenance/maintenance-task';
 import type { Logger } from '../observability/logger';
 
-/** What a running service hands to its routes and background tasks. */
+/**
+ * What a service hands to its routes, listeners and background tasks. No bus: nothing is published outside
+ * the outbox, and routes and tasks start before the bus is reached (docs/decisions/0015).
+ */
 export interface ServiceContext<DB extends CommonTables, Config extends ServiceConfig> {
   config: Config;
   db: Kysely<DB>;
-  bus: Bus;
   logger: Logger;
   metrics: Registry;
   /** PostgreSQL notifications for live streams (see `liveState`); connects at its first subscriber. */
