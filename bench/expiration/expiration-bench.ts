@@ -265,7 +265,7 @@ function report(name: string, figures: Figures): void {
  * build`'s output, pg-boss's process compiled beside it. (Under tsx each would carry its compiler too.)
  */
 const repository = join(__dirname, '..', '..');
-/** The heap limits the expiration image sets (expiration/Dockerfile), given to both contenders alike. */
+/** The heap limits the expiration Deployment sets (NODE_OPTIONS in expiration-config), given to both contenders alike. */
 const DEPLOYED_NODE_FLAGS = ['--max-old-space-size=96', '--max-semi-space-size=2'];
 const PG_BOSS_BUILD = 'node_modules/.cache/bench-expiration';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, posix } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 /** The repository root. */
@@ -12,7 +12,7 @@ export const SERVICES = ['orders', 'payments', 'expiration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** The web client: static files and a small server, no database, no NATS. */
 export const CLIENT = 'client';
-/** Every Deployment, each built from `<name>/Dockerfile` as the image `ticketing/<name>`. */
+/** Every Deployment, each built as the image `ticketing/<name>` (see dockerfileOf). */
 export const DEPLOYMENTS = [...SERVICES, CLIENT] as const;
 export type DeploymentName = (typeof DEPLOYMENTS)[number];
 export const RENDERED_DIRS = ['base', 'overlays/development', 'overlays/production'] as const;
@@ -162,6 +162,15 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 const loadModule = createRequire(__filename);
 
 /**
+ * The packages with the models of the custom resources the production overlay renders (issue 16):
+ * ServiceMonitors of the Prometheus operator, cert-manager's Issuers and Certificates.
+ */
+const CUSTOM_RESOURCE_MODELS: Record<string, string> = {
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+  'cert-manager.io': '@kubernetes-models/cert-manager',
+};
+
+/**
  * The kubernetes-models class of a manifest's apiVersion/kind (`apps/v1` Deployment ->
  * `require('kubernetes-models/apps/v1').Deployment`); throws for a kind it does not know.
  */
@@ -172,7 +181,8 @@ export function modelClassFor(object: Pick<K8sObject, 'apiVersion' | 'kind'>): n
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     throw new Error(`a manifest without apiVersion/kind: ${JSON.stringify(object).slice(0, 200)}`);
   }
-  const modulePath = `kubernetes-models/${apiVersion}`;
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  const modulePath = `${CUSTOM_RESOURCE_MODELS[group as string] ?? 'kubernetes-models'}/${apiVersion}`;
   let exported: Record<string, unknown>;
   try {
     exported = loadModule(modulePath) as Record<string, unknown>;
@@ -197,24 +207,45 @@ export function validateManifest(object: K8sObject): void {
   }
 }
 
-/** The Dockerfile's instructions, continuation lines joined and comments dropped. */
+/** The one Dockerfile of the back-end services, built with `--build-arg SERVICE=<service>`. */
+export const SERVICES_DOCKERFILE = 'services.Dockerfile';
+
+/** The Dockerfile an image is built from: the services' shared one, or the client's own. */
+export function dockerfileOf(image: DeploymentName): string {
+  return image === CLIENT ? `${CLIENT}/Dockerfile` : SERVICES_DOCKERFILE;
+}
+
+/**
+ * The Dockerfile's instructions, continuation lines joined and comments dropped; for a service, with its name
+ * for the SERVICE build argument (`${SERVICE}` and `$SERVICE` replaced).
+ */
 export function dockerfileInstructions(image: DeploymentName): Array<{ keyword: string; args: string }> {
-  const text = readFileSync(join(ROOT, image, 'Dockerfile'), 'utf8');
+  const text = readFileSync(join(ROOT, dockerfileOf(image)), 'utf8');
   const lines = text
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
     .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'));
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => (image === CLIENT ? line : line.replace(/\$\{SERVICE\}|\$SERVICE\b/g, image)));
   return lines.map((line) => {
     const match = /^(\S+)\s*(.*)$/.exec(line) as RegExpExecArray;
     return { keyword: (match[1] as string).toUpperCase(), args: match[2] as string };
   });
 }
 
-/** The exec-form CMD of the Dockerfile's last stage, e.g. ['node', 'orders/dist/index.js']. */
+/**
+ * The exec-form CMD of the Dockerfile's last stage, with its script relative to the repository root (the
+ * image's /app) whatever the final WORKDIR, e.g. ['node', 'orders/dist/index.js'].
+ */
 export function dockerfileCmd(image: DeploymentName): string[] {
-  const cmds = dockerfileInstructions(image).filter((instruction) => instruction.keyword === 'CMD');
-  const last = cmds.at(-1);
-  if (!last) throw new Error(`${image}/Dockerfile has no CMD`);
-  return JSON.parse(last.args) as string[];
+  const instructions = dockerfileInstructions(image);
+  const last = instructions.filter((instruction) => instruction.keyword === 'CMD').at(-1);
+  if (!last) throw new Error(`${dockerfileOf(image)} has no CMD`);
+  const workdir = instructions.filter((instruction) => instruction.keyword === 'WORKDIR').at(-1)?.args ?? '/';
+  const [command, script, ...rest] = JSON.parse(last.args) as string[];
+  if (!workdir.startsWith('/app') || script === undefined) {
+    throw new Error(`${dockerfileOf(image)}: CMD ${last.args} in ${workdir}, not a script under /app`);
+  }
+  const relative = posix.relative('/app', posix.resolve(workdir, script));
+  return [command as string, relative, ...rest];
 }

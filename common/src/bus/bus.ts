@@ -12,6 +12,8 @@ export interface BusOptions {
    * streams `<NAMESPACE>_<STREAM>`. Empty in a normal deployment.
    */
   namespace?: string;
+  /** The service's NATS user and password, where the server requires them (production's nats.conf). */
+  credentials?: { user: string; password: string };
 }
 
 /** A connection to NATS with JetStream, and the mapping from contract subjects to wire subjects. */
@@ -35,13 +37,14 @@ export class Bus {
     }
   }
 
-  static async connect({ url, name, namespace = '' }: BusOptions): Promise<Bus> {
+  static async connect({ url, name, namespace = '', credentials }: BusOptions): Promise<Bus> {
     if (namespace && !/^[a-z0-9_-]+$/i.test(namespace)) {
       throw new Error(`Bus namespace "${namespace}" may only hold letters, digits, "_" and "-"`);
     }
     const connection = await connect({
       servers: url,
       name,
+      ...(credentials && { user: credentials.user, pass: credentials.password }),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       // Otherwise the client builds an Error, stack and all, for every publish in case it times out:

@@ -20,6 +20,9 @@ const serviceConfigFields = {
     .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only')
     .default(''),
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** With NATS_PASSWORD, where the server requires a login (production: one user per service). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   JWT_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().optional(),

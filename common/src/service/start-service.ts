@@ -186,6 +186,7 @@ export async function launchService<DB extends CommonTables, Config extends Serv
         url: config.NATS_URL,
         name: definition.name,
         namespace: config.NATS_NAMESPACE,
+        credentials: natsCredentials(config),
       });
       try {
         await provisionStreams(attempt, { replicas: config.NATS_STREAM_REPLICAS });
@@ -252,4 +253,11 @@ export async function startService<DB extends CommonTables, Config extends Servi
 ): Promise<RunningService<DB, Config>> {
   const launched = await launchService(definition, env, logger);
   return launched.started;
+}
+
+/** The login the server wants, when the config gives one. */
+function natsCredentials(config: { NATS_USER?: string; NATS_PASSWORD?: string }) {
+  return config.NATS_USER && config.NATS_PASSWORD
+    ? { user: config.NATS_USER, password: config.NATS_PASSWORD }
+    : undefined;
 }

@@ -12,6 +12,8 @@ export interface NatsServerOptions {
   /** Keep JetStream's store here across runs (npm start); by default a temp dir removed on stop. */
   storeDir?: string;
   port?: number;
+  /** Require this user and password of every client, as production's nats.conf does per service. */
+  credentials?: { user: string; password: string };
 }
 
 function acceptsConnections(port: number): Promise<boolean> {
@@ -32,6 +34,7 @@ export class NatsServer {
     readonly port: number,
     private readonly storeDir: string,
     private readonly temporary: boolean,
+    private readonly credentials?: { user: string; password: string },
   ) {
     process.once('exit', this.exitHook);
   }
@@ -40,7 +43,12 @@ export class NatsServer {
     const temporary = !options.storeDir;
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'ticketing-nats-'));
     mkdirSync(storeDir, { recursive: true });
-    const server = new NatsServer(options.port ?? (await freePort()), storeDir, temporary);
+    const server = new NatsServer(
+      options.port ?? (await freePort()),
+      storeDir,
+      temporary,
+      options.credentials,
+    );
     try {
       await server.run();
     } catch (error) {
@@ -81,7 +89,10 @@ export class NatsServer {
   private async run(): Promise<void> {
     const child = spawn(
       natsServerBinary(),
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+      [
+        ...['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
+        ...(this.credentials ? ['--user', this.credentials.user, '--pass', this.credentials.password] : []),
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     this.child = child;

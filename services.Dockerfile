@@ -1,10 +1,14 @@
 # syntax=docker/dockerfile:1
-# The expiration service. Built from the repository root, which holds the npm workspaces:
-#   docker build -f expiration/Dockerfile -t ticketing/expiration .
+# The back-end services, one image each from this one file: SERVICE names the workspace (orders, payments,
+# expiration, ...). Built from the repository root, which holds the npm workspaces:
+#   docker build -f services.Dockerfile --build-arg SERVICE=orders -t ticketing/orders .
+# skaffold.yaml passes SERVICE as a buildArg for each artifact. The web client has its own, client/Dockerfile.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- build: compile @ticketing/common and the service with the workspace's TypeScript -------------------
 FROM ${NODE_IMAGE} AS build
+ARG SERVICE
+RUN test -n "${SERVICE}" || (echo 'build with --build-arg SERVICE=<workspace>' >&2 && exit 1)
 WORKDIR /app
 # The manifests first, so the dependency layer is reused until they change. npm ci checks the lockfile
 # against every workspace, so all of their package.json files are needed.
@@ -15,19 +19,17 @@ COPY payments/package.json payments/
 COPY expiration/package.json expiration/
 COPY client/package.json client/
 COPY tools/stripe-fake/package.json tools/stripe-fake/
-RUN npm ci --workspace common --workspace expiration --include-workspace-root --ignore-scripts --no-audit --no-fund
+RUN npm ci --workspace common --workspace ${SERVICE} --include-workspace-root --ignore-scripts --no-audit --no-fund
 COPY common/tsconfig.json common/
 COPY common/src common/src
-COPY expiration/tsconfig.json expiration/
-COPY expiration/src expiration/src
-RUN npx tsc -b common expiration
+COPY ${SERVICE}/tsconfig.json ${SERVICE}/
+COPY ${SERVICE}/src ${SERVICE}/src
+RUN npx tsc -b common ${SERVICE}
 
 # --- runtime: production dependencies and the compiled output only -------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
 ENV NODE_ENV=production
-# A small, bounded heap: the scheduler's live data is one batch, and an unbounded heap only grows while it
-# catches up (bench/expiration measures with these same flags).
-ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY common/package.json common/
@@ -37,12 +39,16 @@ COPY expiration/package.json expiration/
 COPY client/package.json client/
 COPY tools/stripe-fake/package.json tools/stripe-fake/
 # The service's dependencies and, through the workspace link, @ticketing/common's; no dev dependencies.
-RUN npm ci --omit=dev --workspace expiration --include-workspace-root=false --ignore-scripts --no-audit --no-fund \
+RUN npm ci --omit=dev --workspace ${SERVICE} --include-workspace-root=false --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force
 COPY --from=build /app/common/dist common/dist
-COPY --from=build /app/expiration/dist expiration/dist
+COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+# CMD's exec form expands no variables: the service's directory is the working directory instead, so the
+# one CMD runs /app/<SERVICE>/dist/index.js. Node resolves modules from the file, not from the directory.
+WORKDIR /app/${SERVICE}
 # The image's unprivileged user (uid 1000, as the pods' securityContext says).
 USER node
 EXPOSE 3000
-# Node itself is PID 1: the service handles SIGTERM and shuts down within SHUTDOWN_TIMEOUT_MS.
-CMD ["node", "expiration/dist/index.js"]
+# Node itself is PID 1: the service handles SIGTERM and shuts down within SHUTDOWN_TIMEOUT_MS. Run-time
+# settings (the expiration service's heap limits included) come from the Deployment, not the image.
+CMD ["node", "dist/index.js"]
