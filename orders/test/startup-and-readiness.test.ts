@@ -190,13 +190,18 @@ describe('orders start-up and readiness', () => {
       // The same server comes back (its store kept): the outbox delivers what was written meanwhile.
       await nats.restart();
       const bus = await Bus.connect({ url: nats.url, name: 'startup-test', namespace });
+      // JetStream recovers its streams from the store after a restart: read once the stream answers again.
+      await waitFor(
+        async () => (await bus.jsm.streams.info(bus.streamName('ORDERS'))).state.messages >= 0,
+        DEADLINE,
+      );
       const recorder = await EventRecorder.start(bus, ['ORDERS']);
       try {
-        const created = await recorder.waitFor(
-          'orders.created',
-          (data) => data.id === order.body.id,
-          DEADLINE,
-        );
+        // Reconnecting, JetStream recovering its store and the relay's next try take ~12 s here, more under load.
+        const created = await recorder.waitFor('orders.created', (data) => data.id === order.body.id, {
+          ...DEADLINE,
+          timeoutMs: 90_000,
+        });
         expect(created.data.ticket.id).toBe(ticket.body.id);
       } finally {
         await recorder.stop();
@@ -210,7 +215,7 @@ describe('orders start-up and readiness', () => {
 
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
-    });
+    }, 150_000);
   });
 
   describe('migrations as a step of their own', () => {
