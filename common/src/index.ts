@@ -75,6 +75,7 @@ export { NotFoundError } from './http/errors/not-found-error';
 export { ConflictError } from './http/errors/conflict-error';
 export { UnprocessableEntityError } from './http/errors/unprocessable-entity-error';
 export { errorHandler } from './http/middlewares/error-handler';
+export { answerParserRefusals } from './http/parser-refusals';
 export { declareApi, type ApiDeclaration, type DeclaredApi } from './http/routes/declare-api';
 export {
   declareRoute,

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
@@ -15,6 +17,7 @@ import {
   requireAdmin,
   requireAuth,
   signToken,
+  answerParserRefusals,
   readRouteInput,
   type CommonTables,
 } from '../src';
@@ -142,6 +145,36 @@ describe('HTTP toolkit', () => {
   });
 
   describe('requests nobody could serve', () => {
+    it('answers what the HTTP parser refuses in the API’s JSON shape too', async () => {
+      const server = createServer(app);
+      answerParserRefusals(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      /** What the server answers to bytes no HTTP client library would send. */
+      const rawRequest = (bytes: string) =>
+        new Promise<string>((resolve, reject) => {
+          let answer = '';
+          const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+          socket.on('data', (chunk) => (answer += chunk.toString()));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', reject);
+        });
+      try {
+        const odd = await rawRequest('GET /api/me HTTP/1.1\r\nHost: x\r\nX-Odd: a\u0001b\r\n\r\n');
+        expect(odd).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+        expect(odd).toContain('Content-Type: application/json');
+        expect(JSON.parse(odd.slice(odd.indexOf('\r\n\r\n') + 4))).toEqual({
+          errors: [{ message: 'The request is not valid HTTP' }],
+        });
+        const huge = await rawRequest(
+          `GET /api/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        );
+        expect(huge).toMatch(/^HTTP\/1.1 431 /);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
     it('answers a path that is not valid percent-encoding with a JSON 400', async () => {
       for (const path of ['/api/things/%zz', '/api/things/%', '/api/things/%C0%AF%ED%A0%80']) {
         const response = await request(app).get(path).expect(400);

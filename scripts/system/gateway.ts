@@ -1,5 +1,6 @@
 import { createServer, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerParserRefusals } from '@ticketing/common';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
@@ -91,6 +92,7 @@ export async function startGateway(
     res.status(404).json({ errors: [{ message: 'Route not found' }] });
   });
   const server = createServer(app);
+  answerParserRefusals(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

@@ -1577,7 +1577,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const index = runIndex++;
     const rendered = render(context, generated);
     const answer = await exchange(context, rendered, options);
-    const verdict = judge(rendered, answer, options.strictParser ?? false);
+    const verdict = judge(rendered, answer, options.strictParser ?? true);
     requests++;
     outcomes[verdict.outcome] = (outcomes[verdict.outcome] ?? 0) + 1;
     perOperation[generated.operation] = (perOperation[generated.operation] ?? 0) + 1;
@@ -1689,7 +1689,7 @@ async function minimize(
     const fewer = kept.filter((_, index) => index !== position);
     const rendered = render(context, generated, fewer, `retry-${position}`);
     const answer = await exchange(context, rendered, options);
-    const verdict = judge(rendered, answer, options.strictParser ?? false);
+    const verdict = judge(rendered, answer, options.strictParser ?? true);
     if (
       verdict.failure?.kind === failure.kind &&
       verdict.outcome === failure.status &&

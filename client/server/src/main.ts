@@ -1,6 +1,6 @@
 /** The client's own server in Kubernetes: its static files, `/config.json` and, in development, the sign-in. */
 import { join } from 'node:path';
-import { portNumber } from '@ticketing/common';
+import { answerParserRefusals, portNumber } from '@ticketing/common';
 import { clientApp } from './client-app';
 import { clientSettingsFrom } from './client-settings';
 
@@ -13,6 +13,7 @@ try {
     jwtKey: settings.signIn === 'development' ? process.env.JWT_KEY : undefined,
   });
   const server = app.listen(port, () => console.log(`client listening on ${port}`));
+  answerParserRefusals(server);
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

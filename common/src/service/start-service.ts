@@ -19,6 +19,7 @@ import { createMetricsRegistry, sharedMetric } from '../observability/metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { waitForDependency, type Dependency } from './wait-for-dependency';
 import type { BackgroundTask, ServiceContext, ServiceDefinition } from './service-definition';
+import { answerParserRefusals } from '../http/parser-refusals';
 
 /** A service with everything running: HTTP, the bus, the outbox relay, listeners and background tasks. */
 export interface RunningService<DB extends CommonTables, Config extends ServiceConfig> extends ServiceContext<
@@ -123,6 +124,7 @@ export async function launchService<DB extends CommonTables, Config extends Serv
     routes: (express) => definition.routes(express, context),
   });
   const server = createServer(app);
+  answerParserRefusals(server);
   let port: number;
   try {
     port = await listen(server, config.PORT);
