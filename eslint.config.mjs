@@ -20,6 +20,27 @@ export default tseslint.config(
       ],
     },
   },
+  // The architecture's seams: services never import each other, and the shared library imports no service.
+  ...[
+    ['orders', ['payments', 'expiration', 'client']],
+    ['payments', ['orders', 'expiration', 'client']],
+    ['expiration', ['orders', 'payments', 'client']],
+    ['common', ['orders', 'payments', 'expiration', 'client', 'scripts']],
+  ].map(([workspace, forbidden]) => ({
+    files: [`${workspace}/**/*.{ts,tsx}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          // A relative path that climbs out into the other workspace, or its package name.
+          patterns: forbidden.map((other) => ({
+            regex: `^((\\.\\./)+${other}(/|$)|@ticketing/${other}$)`,
+            message: `${workspace} must not import from ${other}: they talk through events and the public API only.`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     // The web client: the rules of hooks, which decide whether a React component is correct.
     files: ['client/src/**/*.{ts,tsx}'],
