@@ -1,3 +1,4 @@
+import { waitFor } from '@ticketing/common/testing';
 import pg from 'pg';
 import { Client, startSystem } from './system-client';
 
@@ -41,7 +42,18 @@ describe('paying right after ordering', () => {
     const sent = buyer
       .post('/api/payments', { orderId: order.id, paymentMethod: 'pm_card_visa' })
       .then((response) => response);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Both are under way: the replication's insert queued behind the lock, the payment waiting for it.
+    await waitFor(
+      async () => {
+        const blocked = await payments.query(
+          "select 1 from pg_locks where relation = 'orders'::regclass and not granted",
+        );
+        const metrics = await (await fetch(`${running.system.services.payments.url}/metrics`)).text();
+        const waiting = /^notification_hub_subscribers\{[^}]*channel="order_replicated"[^}]*\} ([1-9]\d*)$/m;
+        return (blocked.rowCount ?? 0) > 0 && waiting.test(metrics);
+      },
+      { description: 'the replication blocked and the payment waiting for the order' },
+    );
     const { rowCount } = await payments.query('select 1 from orders where id = $1', [order.id]);
     expect(rowCount).toBe(0);
     await payments.query('commit');
