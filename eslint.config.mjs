@@ -2,6 +2,9 @@ import eslint from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** The deployable workspaces, which share the packages/ layers and never import each other. */
+const SERVICES = ['orders', 'payments', 'expiration', 'client'];
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'coverage/**'] },
   eslint.configs.recommended,
@@ -20,22 +23,34 @@ export default tseslint.config(
       ],
     },
   },
-  // The architecture's seams: services never import each other, and the shared library imports no service.
+  // The architecture's seams. The shared packages are layers, whose code imports only the layers below it:
+  // contracts < bus < service < testing (their tests use the harness). Services import the packages and
+  // never each other; a service's running code does not import the test harness.
   ...[
-    ['orders', ['payments', 'expiration', 'client']],
-    ['payments', ['orders', 'expiration', 'client']],
-    ['expiration', ['orders', 'payments', 'client']],
-    ['common', ['orders', 'payments', 'expiration', 'client', 'scripts']],
-  ].map(([workspace, forbidden]) => ({
+    ['packages/contracts/src', ['bus', 'service', 'testing', ...SERVICES, 'scripts']],
+    ['packages/bus/src', ['service', 'testing', ...SERVICES, 'scripts']],
+    ['packages/service/src', ['testing', ...SERVICES, 'scripts']],
+    ['packages/testing/src', [...SERVICES, 'scripts']],
+    ...SERVICES.flatMap((service) => {
+      const others = SERVICES.filter((other) => other !== service);
+      const running = service === 'client' ? ['client/src', 'client/server/src'] : [`${service}/src`];
+      return [[service, others, running], ...running.map((folder) => [folder, [...others, 'testing']])];
+    }),
+  ].map(([workspace, forbidden, ignores = []]) => ({
     files: [`${workspace}/**/*.{ts,tsx}`],
+    ignores: ignores.map((folder) => `${folder}/**`),
     rules: {
       'no-restricted-imports': [
         'error',
         {
           // A relative path that climbs out into the other workspace, or its package name.
           patterns: forbidden.map((other) => ({
-            regex: `^((\\.\\./)+${other}(/|$)|@ticketing/${other}$)`,
-            message: `${workspace} must not import from ${other}: they talk through events and the public API only.`,
+            regex: `^((\\.\\./)+(packages/)?${other}(/|$)|@ticketing/${other}(/|$))`,
+            message: `${workspace} must not import from ${other}: ${
+              [...SERVICES, 'scripts'].includes(other)
+                ? 'services talk through events and the public API only.'
+                : 'a layer imports only the layers below it (contracts < bus < service < testing).'
+            }`,
           })),
         },
       ],

@@ -3,7 +3,7 @@ const shared = {
   rootDir: '.',
   testEnvironment: 'node',
   roots: [
-    '<rootDir>/common',
+    '<rootDir>/packages',
     '<rootDir>/orders',
     '<rootDir>/payments',
     '<rootDir>/expiration',
@@ -15,8 +15,7 @@ const shared = {
   // jose ships only ES modules; jest runs CommonJS, so it is transpiled like our own code.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: {
-    '^@ticketing/common$': '<rootDir>/common/src/index.ts',
-    '^@ticketing/common/testing$': '<rootDir>/common/src/testing/index.ts',
+    '^@ticketing/(contracts|bus|service|testing)$': '<rootDir>/packages/$1/src/index.ts',
     '^@ticketing/stripe-fake$': '<rootDir>/tools/stripe-fake/src/index.ts',
   },
 };
@@ -38,8 +37,8 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.unit\\.test\\.ts$'],
-      globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
-      globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
+      globalSetup: '<rootDir>/packages/testing/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testing/src/jest-global-teardown.ts',
     },
   ],
 };

@@ -5,7 +5,7 @@
 # skaffold.yaml passes SERVICE as a buildArg for each artifact. The web client has its own, client/Dockerfile.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# --- build: compile @ticketing/common and the service with the workspace's TypeScript -------------------
+# --- build: compile the shared packages and the service with the workspace's TypeScript -------------------
 FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 RUN test -n "${SERVICE}" || (echo 'build with --build-arg SERVICE=<workspace>' >&2 && exit 1)
@@ -13,18 +13,25 @@ WORKDIR /app
 # The manifests first, so the dependency layer is reused until they change. npm ci checks the lockfile
 # against every workspace, so all of their package.json files are needed.
 COPY package.json package-lock.json tsconfig.base.json ./
-COPY common/package.json common/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/bus/package.json packages/bus/
+COPY packages/service/package.json packages/service/
+COPY packages/testing/package.json packages/testing/
 COPY orders/package.json orders/
 COPY payments/package.json payments/
 COPY expiration/package.json expiration/
 COPY client/package.json client/
 COPY tools/stripe-fake/package.json tools/stripe-fake/
-RUN npm ci --workspace common --workspace ${SERVICE} --include-workspace-root --ignore-scripts --no-audit --no-fund
-COPY common/tsconfig.json common/
-COPY common/src common/src
+RUN npm ci --workspace packages/contracts --workspace packages/bus --workspace packages/service --workspace ${SERVICE} --include-workspace-root --ignore-scripts --no-audit --no-fund
+COPY packages/contracts/tsconfig.json packages/contracts/
+COPY packages/contracts/src packages/contracts/src
+COPY packages/bus/tsconfig.json packages/bus/
+COPY packages/bus/src packages/bus/src
+COPY packages/service/tsconfig.json packages/service/
+COPY packages/service/src packages/service/src
 COPY ${SERVICE}/tsconfig.json ${SERVICE}/
 COPY ${SERVICE}/src ${SERVICE}/src
-RUN npx tsc -b common ${SERVICE}
+RUN npx tsc -b packages/contracts packages/bus packages/service ${SERVICE}
 
 # --- runtime: production dependencies and the compiled output only -------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -32,16 +39,21 @@ ARG SERVICE
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY common/package.json common/
+COPY packages/contracts/package.json packages/contracts/
+COPY packages/bus/package.json packages/bus/
+COPY packages/service/package.json packages/service/
+COPY packages/testing/package.json packages/testing/
 COPY orders/package.json orders/
 COPY payments/package.json payments/
 COPY expiration/package.json expiration/
 COPY client/package.json client/
 COPY tools/stripe-fake/package.json tools/stripe-fake/
-# The service's dependencies and, through the workspace link, @ticketing/common's; no dev dependencies.
+# The service's dependencies and, through the workspace links, the shared packages'; no dev dependencies.
 RUN npm ci --omit=dev --workspace ${SERVICE} --include-workspace-root=false --ignore-scripts --no-audit --no-fund \
   && npm cache clean --force
-COPY --from=build /app/common/dist common/dist
+COPY --from=build /app/packages/contracts/dist packages/contracts/dist
+COPY --from=build /app/packages/bus/dist packages/bus/dist
+COPY --from=build /app/packages/service/dist packages/service/dist
 COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
 # CMD's exec form expands no variables: the service's directory is the working directory instead, so the
 # one CMD runs /app/<SERVICE>/dist/index.js. Node resolves modules from the file, not from the directory.

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signToken } from '@ticketing/common';
+import { signToken } from '@ticketing/service';
 import { DEVELOPMENT_JWT_KEY } from './development-defaults';
 
 interface RunningSystem {

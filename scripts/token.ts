@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { signToken } from '@ticketing/common';
+import { signToken } from '@ticketing/service';
 import { DEVELOPMENT_JWT_KEY } from './development-defaults';
 
 const usage = 'usage: npm run token -- --sub <user id> [--admin] [--expires-in 12h]';

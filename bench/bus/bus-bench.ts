@@ -7,15 +7,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
-import {
-  Bus,
-  createDatabase,
-  enqueueAll,
-  migrateToLatest,
-  provisionStreams,
-  type CommonTables,
-} from '@ticketing/common';
-import { NatsServer, PostgresServer, waitFor } from '@ticketing/common/testing';
+import { Bus, createDatabase, enqueueAll, provisionStreams } from '@ticketing/bus';
+import { migrateToLatest, type CommonTables } from '@ticketing/service';
+import { NatsServer, PostgresServer, waitFor } from '@ticketing/testing';
 import { availableParallelism } from 'node:os';
 import { percentile, printFigures, rate, verdict } from '../bench-report';
 import { cpuDuring } from '../process-cpu';

@@ -4,14 +4,8 @@
  * when each event was handled. Both run with the defaults a service runs with.
  */
 import pino from 'pino';
-import {
-  Bus,
-  createDatabase,
-  defineListener,
-  ListenerRunner,
-  OutboxRelay,
-  type CommonTables,
-} from '@ticketing/common';
+import { Bus, createDatabase, defineListener, ListenerRunner, OutboxRelay } from '@ticketing/bus';
+import { type CommonTables } from '@ticketing/service';
 
 const [role, databaseUrl, natsUrl] = process.argv.slice(2) as [string, string, string];
 const logger = pino({ level: 'warn' });

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
-import { Bus, createDatabase, migrateToLatest, parseEnvelope, provisionStreams } from '@ticketing/common';
-import { NatsServer, PostgresServer, waitFor } from '@ticketing/common/testing';
+import { parseEnvelope } from '@ticketing/contracts';
+import { Bus, createDatabase, provisionStreams } from '@ticketing/bus';
+import { migrateToLatest } from '@ticketing/service';
+import { NatsServer, PostgresServer, waitFor } from '@ticketing/testing';
 import { migrations } from '../../expiration/src/database/migrations';
 import type { ExpirationDatabase } from '../../expiration/src/database/schema';
 import { percentile, printFigures, rate, verdict } from '../bench-report';
@@ -271,7 +273,10 @@ const PG_BOSS_BUILD = 'node_modules/.cache/bench-expiration';
 
 function compileContenders(): void {
   const tsc = join(repository, 'node_modules/.bin/tsc');
-  execFileSync(tsc, ['-b', 'common', 'expiration'], { cwd: repository, stdio: 'inherit' });
+  execFileSync(tsc, ['-b', 'packages/contracts', 'packages/bus', 'packages/service', 'expiration'], {
+    cwd: repository,
+    stdio: 'inherit',
+  });
   execFileSync(
     tsc,
     [

@@ -6,14 +6,8 @@
 import { createServer } from 'node:http';
 import PgBoss from 'pg-boss';
 import pino from 'pino';
-import {
-  Bus,
-  createDatabase,
-  createMetricsRegistry,
-  enqueueAll,
-  OutboxRelay,
-  type CommonTables,
-} from '@ticketing/common';
+import { Bus, createDatabase, createMetricsRegistry, enqueueAll, OutboxRelay } from '@ticketing/bus';
+import { type CommonTables } from '@ticketing/service';
 import { PG_BOSS_QUEUE, PG_BOSS_SCHEMA, type ExpiryJob } from './pg-boss-queue';
 
 const env = process.env as Record<'DATABASE_URL' | 'NATS_URL' | 'NATS_NAMESPACE' | 'PORT', string>;

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { signToken } from '@ticketing/common';
-import { NatsServer, PostgresServer } from '@ticketing/common/testing';
+import { signToken } from '@ticketing/service';
+import { NatsServer, PostgresServer } from '@ticketing/testing';
 import { printFigures, verdict } from '../bench-report';
 import { cpuDuring } from '../process-cpu';
 import { runLoad, type LoadFigures } from '../http-load';

@@ -4,7 +4,7 @@
  * GET /api/orders/:id showing `complete` (payments.created crossing the bus to the orders service).
  */
 import pg from 'pg';
-import { NatsServer, PostgresServer } from '@ticketing/common/testing';
+import { NatsServer, PostgresServer } from '@ticketing/testing';
 import { startLocalSystem } from '../../scripts/system/local-system';
 import { percentile, printFigures, rate } from '../bench-report';
 

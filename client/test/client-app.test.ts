@@ -1,7 +1,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentUser } from '@ticketing/common';
+import { currentUser } from '@ticketing/service';
 import express from 'express';
 import request from 'supertest';
 import { clientApp } from '../server/src/client-app';

@@ -1,4 +1,4 @@
-import { defineServiceConfig } from '@ticketing/common';
+import { defineServiceConfig } from '@ticketing/service';
 import { z } from 'zod';
 
 export const expirationConfig = defineServiceConfig({

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@ticketing/common';
+import type { ServiceContext } from '@ticketing/service';
 import type { ExpirationConfig } from './config';
 import type { ExpirationDatabase } from './database/schema';
 

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Bus,
-  createLogger,
-  provisionStreams,
-  startService,
-  type EventData,
-  type EventEnvelope,
-  type RunningService,
-  type Subject,
-} from '@ticketing/common';
+import { type EventData, type EventEnvelope, type Subject } from '@ticketing/contracts';
+import { Bus, createLogger, provisionStreams } from '@ticketing/bus';
+import { startService, type RunningService } from '@ticketing/service';
 import {
   createTestInfrastructure,
   EventRecorder,
   TEST_JWT_KEY,
   type TestInfrastructure,
-} from '@ticketing/common/testing';
+} from '@ticketing/testing';
 import type { ExpirationConfig } from '../src/config';
 import type { ExpirationDatabase } from '../src/database/schema';
 import { expirationService } from '../src/service';

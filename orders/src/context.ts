@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@ticketing/common';
+import type { ServiceContext } from '@ticketing/service';
 import type { OrdersConfig } from './config';
 import type { OrdersDatabase } from './database/schema';
 

@@ -1,4 +1,4 @@
-import { runServiceCommand } from '@ticketing/common';
+import { runServiceCommand } from '@ticketing/service';
 import { ordersService } from './service';
 
 // `node orders/dist/index.js` runs the service; with `migrate`, it applies the migrations and exits.

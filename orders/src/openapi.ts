@@ -1,4 +1,4 @@
-import { declareApi } from '@ticketing/common';
+import { declareApi } from '@ticketing/service';
 import type { OrdersContext } from './context';
 import { ordersRoutes } from './routes';
 

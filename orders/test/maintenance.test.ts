@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import { api, createTicket, placeOrder, startOrders, type OrdersUnderTest } from './orders-api';
 
 describe('orders maintenance', () => {

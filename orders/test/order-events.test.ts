@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, signToken, startService, type RunningService } from '@ticketing/common';
+import { createLogger } from '@ticketing/bus';
+import { signToken, startService, type RunningService } from '@ticketing/service';
 import {
   changeWhileHubsAreAway,
   EventStreamReader,
   sessionCookie,
   TEST_JWT_KEY,
   waitFor,
-} from '@ticketing/common/testing';
+} from '@ticketing/testing';
 import type { OrdersConfig } from '../src/config';
 import type { OrdersDatabase } from '../src/database/schema';
 import request from 'supertest';

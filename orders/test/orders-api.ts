@@ -1,4 +1,4 @@
-import { OpenApiValidator, ServiceUnderTest } from '@ticketing/common/testing';
+import { OpenApiValidator, ServiceUnderTest } from '@ticketing/testing';
 import request, { type Response } from 'supertest';
 import type { OrdersConfig } from '../src/config';
 import type { OrdersDatabase } from '../src/database/schema';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import { api, createTicket, placeOrder, startOrders, type OrdersUnderTest } from './orders-api';
 
 const WINDOW_SECONDS = 120;

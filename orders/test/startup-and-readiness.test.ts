@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { Bus, signToken } from '@ticketing/common';
+import { Bus } from '@ticketing/bus';
+import { signToken } from '@ticketing/service';
 import {
   createTestInfrastructure,
   EventRecorder,
@@ -11,7 +12,7 @@ import {
   TEST_JWT_KEY,
   waitFor,
   type TestInfrastructure,
-} from '@ticketing/common/testing';
+} from '@ticketing/testing';
 import pg from 'pg';
 import request from 'supertest';
 

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@ticketing/common';
+import type { ServiceContext } from '@ticketing/service';
 import type { PaymentsConfig } from './config';
 import type { PaymentsDatabase } from './database/schema';
 import type { PaymentWork } from './models/payment-triggers';

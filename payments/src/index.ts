@@ -1,4 +1,4 @@
-import { runServiceCommand } from '@ticketing/common';
+import { runServiceCommand } from '@ticketing/service';
 import { paymentsService } from './service';
 
 // `node payments/dist/index.js` runs the service; with `migrate`, it applies the migrations and exits.

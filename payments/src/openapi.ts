@@ -1,4 +1,4 @@
-import { declareApi } from '@ticketing/common';
+import { declareApi } from '@ticketing/service';
 import type { PaymentsContext } from './context';
 import { paymentsRoutes } from './routes';
 

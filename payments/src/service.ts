@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@ticketing/common';
+import type { ServiceDefinition } from '@ticketing/service';
 import { mountRoutes } from './app';
 import { paymentsConfig, type PaymentsConfig } from './config';
 import { migrations } from './database/migrations';

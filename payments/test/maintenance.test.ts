@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import { startPayments, type PaymentsUnderTest } from './payments-api';
 
 describe('payments maintenance', () => {

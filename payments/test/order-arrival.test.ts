@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createDatabase, type EventData } from '@ticketing/common';
-import { waitFor } from '@ticketing/common/testing';
+import { type EventData } from '@ticketing/contracts';
+import { createDatabase } from '@ticketing/bus';
+import { waitFor } from '@ticketing/testing';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { pay, replicateOrder, startPayments, type PaymentsUnderTest } from './payments-api';

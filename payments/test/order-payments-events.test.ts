@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, signToken, startService, type RunningService } from '@ticketing/common';
-import {
-  changeWhileHubsAreAway,
-  EventStreamReader,
-  sessionCookie,
-  TEST_JWT_KEY,
-} from '@ticketing/common/testing';
+import { createLogger } from '@ticketing/bus';
+import { signToken, startService, type RunningService } from '@ticketing/service';
+import { changeWhileHubsAreAway, EventStreamReader, sessionCookie, TEST_JWT_KEY } from '@ticketing/testing';
 import type { StripeFake } from '@ticketing/stripe-fake';
 import type { PaymentsConfig } from '../src/config';
 import type { PaymentsDatabase } from '../src/database/schema';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import {
   keptCharges,
   pay,

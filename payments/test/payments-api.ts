@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData } from '@ticketing/common';
-import { OpenApiValidator, ServiceUnderTest, waitFor } from '@ticketing/common/testing';
+import type { EventData } from '@ticketing/contracts';
+import { OpenApiValidator, ServiceUnderTest, waitFor } from '@ticketing/testing';
 import { StripeFake } from '@ticketing/stripe-fake';
 import request, { type Response } from 'supertest';
 import type { PaymentsConfig } from '../src/config';

@@ -1,4 +1,4 @@
-import { RequestValidationError } from '@ticketing/common';
+import { RequestValidationError } from '@ticketing/service';
 import { successRate } from '../src/reporting/attempt-stats';
 import { bucketCount, MAX_BUCKETS, statsQuery, statsWindow } from '../src/routes/admin/stats-query';
 

@@ -1,4 +1,4 @@
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import {
   keptCharges,
   pay,

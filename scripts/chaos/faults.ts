@@ -1,4 +1,4 @@
-import { acceptConnections, refuseConnections, waitFor } from '@ticketing/common/testing';
+import { acceptConnections, refuseConnections, waitFor } from '@ticketing/testing';
 import type { LocalSystem, ServiceName } from '../system/local-system';
 import { pause } from './chaos-client';
 

@@ -1,4 +1,4 @@
-import { Bus } from '@ticketing/common';
+import { Bus } from '@ticketing/bus';
 import type { StripeFake } from '@ticketing/stripe-fake';
 import pg from 'pg';
 import Stripe from 'stripe';

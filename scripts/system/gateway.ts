@@ -1,6 +1,6 @@
 import { createServer, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerParserRefusals } from '@ticketing/common';
+import { answerParserRefusals } from '@ticketing/service';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { signToken } from '@ticketing/common';
-import { NatsServer, PostgresServer } from '@ticketing/common/testing';
+import { signToken } from '@ticketing/service';
+import { NatsServer, PostgresServer } from '@ticketing/testing';
 import { StripeFake } from '@ticketing/stripe-fake';
 import pg from 'pg';
 import { clientApp } from '../../client/server/src/client-app';

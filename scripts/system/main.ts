@@ -1,7 +1,7 @@
 /** `npm start`: the whole system on this machine, until Ctrl-C. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { portNumber } from '@ticketing/common';
+import { portNumber } from '@ticketing/service';
 import { startLocalSystem, type LocalSystem } from './local-system';
 
 function announce(system: LocalSystem, token: string, dataDir: string) {

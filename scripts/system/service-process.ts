@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@ticketing/common/testing';
+import { freePort, waitFor } from '@ticketing/testing';
 import PinoPretty from 'pino-pretty';
 import { SupervisedProcess } from './supervised-process';
 

@@ -1,4 +1,4 @@
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, startSystem } from '../e2e/system-client';
 import { launchChromium, screenshot, seriousAccessibilityProblems } from './browser';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import pg from 'pg';
 import type { CrashPoint } from '../../payments/src/crash-points';
 import { Client, startSystem } from './system-client';

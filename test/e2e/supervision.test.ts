@@ -5,14 +5,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bus, provisionStreams } from '@ticketing/common';
+import { Bus, provisionStreams } from '@ticketing/bus';
 import {
   createTestInfrastructure,
   NatsServer,
   PostgresServer,
   waitFor,
   type TestInfrastructure,
-} from '@ticketing/common/testing';
+} from '@ticketing/testing';
 import pg from 'pg';
 import request from 'supertest';
 import { startGateway } from '../../scripts/system/gateway';

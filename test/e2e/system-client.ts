@@ -1,5 +1,5 @@
-import { createTestInfrastructure, waitFor, type TestInfrastructure } from '@ticketing/common/testing';
-import { signToken } from '@ticketing/common';
+import { createTestInfrastructure, waitFor, type TestInfrastructure } from '@ticketing/testing';
+import { signToken } from '@ticketing/service';
 import request from 'supertest';
 import { startLocalSystem, type LocalSystem } from '../../scripts/system/local-system';
 

@@ -3,12 +3,11 @@ import {
   createDatabase,
   defineListener,
   ListenerRunner,
-  migrateToLatest,
   provisionStreams,
   createLogger,
-  type CommonTables,
-} from '@ticketing/common';
-import { waitFor } from '@ticketing/common/testing';
+} from '@ticketing/bus';
+import { migrateToLatest, type CommonTables } from '@ticketing/service';
+import { waitFor } from '@ticketing/testing';
 import type { Kysely } from 'kysely';
 import { Client, startSystem } from './system-client';
 

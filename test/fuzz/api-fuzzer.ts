@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseQueryString } from 'node:querystring';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { signToken } from '@ticketing/common';
+import { signToken } from '@ticketing/service';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import {

@@ -1,13 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  authenticatedUser,
-  createHttpApp,
-  createLogger,
-  createMetricsRegistry,
-  requireAuth,
-} from '@ticketing/common';
+import { createLogger, createMetricsRegistry } from '@ticketing/bus';
+import { authenticatedUser, createHttpApp, requireAuth } from '@ticketing/service';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -895,7 +890,7 @@ describe('the Dockerfiles', () => {
     for (const path of [
       'node_modules',
       'orders/node_modules',
-      'common/dist',
+      'packages/bus/dist',
       '.data',
       '.git',
       'coverage',
@@ -909,7 +904,7 @@ describe('the Dockerfiles', () => {
       expect([path, isIgnored(path)]).toEqual([path, true]);
     }
     for (const path of [
-      'common/src/index.ts',
+      'packages/contracts/src/index.ts',
       'client/index.html',
       'client/vite.config.ts',
       'client/src/main.tsx',
@@ -941,14 +936,15 @@ describe('the Dockerfiles', () => {
     },
   );
 
+  const sharedDist = ['packages/contracts/dist', 'packages/bus/dist', 'packages/service/dist'];
   /** What each image's runtime stage takes from its build stage, and runs. */
   const output: Record<DeploymentName, { dist: string[]; cmd: string[] }> = {
-    orders: { dist: ['common/dist', 'orders/dist'], cmd: ['node', 'orders/dist/index.js'] },
-    payments: { dist: ['common/dist', 'payments/dist'], cmd: ['node', 'payments/dist/index.js'] },
-    expiration: { dist: ['common/dist', 'expiration/dist'], cmd: ['node', 'expiration/dist/index.js'] },
+    orders: { dist: [...sharedDist, 'orders/dist'], cmd: ['node', 'orders/dist/index.js'] },
+    payments: { dist: [...sharedDist, 'payments/dist'], cmd: ['node', 'payments/dist/index.js'] },
+    expiration: { dist: [...sharedDist, 'expiration/dist'], cmd: ['node', 'expiration/dist/index.js'] },
     // vite build's static files, and the server that serves them.
     client: {
-      dist: ['common/dist', 'client/dist', 'client/server/dist'],
+      dist: [...sharedDist, 'client/dist', 'client/server/dist'],
       cmd: ['node', 'client/server/dist/main.js'],
     },
   };
@@ -1001,7 +997,7 @@ describe('the Dockerfiles', () => {
     },
   );
 
-  it('client/Dockerfile builds the server with tsc and the client with vite build, after common', () => {
+  it('client/Dockerfile builds the server with tsc and the client with vite build, after the shared packages', () => {
     const instructions = dockerfileInstructions(CLIENT);
     const runtime = instructions.lastIndexOf(
       instructions.filter((i) => i.keyword === 'FROM').at(-1) as (typeof instructions)[number],
@@ -1012,13 +1008,15 @@ describe('the Dockerfiles', () => {
       .map((i) => i.args)
       .join(' && ');
     const steps = [
-      'npx tsc -b common',
+      'npx tsc -b packages/service',
       'npx tsc -p client/server/tsconfig.json',
       'npm run build -w client',
     ].map((step) => runs.indexOf(step));
     expect(steps.every((index) => index >= 0)).toBe(true);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
-    expect(runs).toMatch(/npm ci --workspace common --workspace client /);
+    expect(runs).toMatch(
+      /npm ci --workspace packages\/contracts --workspace packages\/bus --workspace packages\/service --workspace client /,
+    );
   });
 });
 

@@ -229,7 +229,7 @@ describe(`${SERVICES_DOCKERFILE}`, () => {
       const runs = dockerfileInstructions(service)
         .filter((i) => i.keyword === 'RUN')
         .map((i) => i.args);
-      expect(runs).toContain(`npx tsc -b common ${service}`);
+      expect(runs).toContain(`npx tsc -b packages/contracts packages/bus packages/service ${service}`);
     }
   });
 });

@@ -2,12 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createTestInfrastructure,
-  freePort,
-  waitFor,
-  type TestInfrastructure,
-} from '@ticketing/common/testing';
+import { createTestInfrastructure, freePort, waitFor, type TestInfrastructure } from '@ticketing/testing';
 import { StripeFake } from '@ticketing/stripe-fake';
 import {
   CLIENT,
@@ -39,7 +34,9 @@ describe('the build output the images run', () => {
       [
         require.resolve('typescript/bin/tsc'),
         '-b',
-        'common',
+        'packages/contracts',
+        'packages/bus',
+        'packages/service',
         'orders',
         'payments',
         'expiration',
@@ -143,7 +140,7 @@ describe('the build output the client image runs', () => {
 
   beforeAll(() => {
     const steps: Array<[string, string[]]> = [
-      ['npx tsc -b common', [require.resolve('typescript/bin/tsc'), '-b', 'common']],
+      ['npx tsc -b packages/service', [require.resolve('typescript/bin/tsc'), '-b', 'packages/service']],
       [
         'npx tsc -p client/server/tsconfig.json',
         [require.resolve('typescript/bin/tsc'), '-p', 'client/server/tsconfig.json'],

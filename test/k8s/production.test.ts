@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { migrationConfig } from '@ticketing/common';
+import { migrationConfig } from '@ticketing/service';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { expirationConfig } from '../../expiration/src/config';

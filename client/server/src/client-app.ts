@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { signToken } from '@ticketing/common';
+import { signToken } from '@ticketing/service';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { ClientSettings } from './client-settings';
 

@@ -1,6 +1,6 @@
 /** The client's own server in Kubernetes: its static files, `/config.json` and, in development, the sign-in. */
 import { join } from 'node:path';
-import { answerParserRefusals, portNumber } from '@ticketing/common';
+import { answerParserRefusals, portNumber } from '@ticketing/service';
 import { clientApp } from './client-app';
 import { clientSettingsFrom } from './client-settings';
 

@@ -1,4 +1,4 @@
-import { notifyOnInsert } from '@ticketing/common';
+import { notifyOnInsert } from '@ticketing/bus';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 export const EXPIRATIONS_CHANNEL = 'ticketing_expirations';

@@ -1,4 +1,4 @@
-import type { CommonTables } from '@ticketing/common';
+import type { CommonTables } from '@ticketing/service';
 
 export interface PendingExpirationsTable {
   /** One row per unpaid order: a repeated orders.created finds it there and adds nothing. */

@@ -1,4 +1,4 @@
-import type { AnyEventListener } from '@ticketing/common';
+import type { AnyEventListener } from '@ticketing/bus';
 import type { ExpirationDatabase } from '../database/schema';
 import { orderCancelledListener } from './listeners/order-cancelled-listener';
 import { orderCompletedListener } from './listeners/order-completed-listener';

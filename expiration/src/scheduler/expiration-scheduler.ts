@@ -1,5 +1,4 @@
 import {
-  type BackgroundTask,
   Counter,
   enqueueAll,
   Histogram,
@@ -8,7 +7,8 @@ import {
   type Registry,
   sharedMetric,
   WakeSignal,
-} from '@ticketing/common';
+} from '@ticketing/bus';
+import { type BackgroundTask } from '@ticketing/service';
 import { sql, type Kysely } from 'kysely';
 import { EXPIRATIONS_CHANNEL } from '../database/migrations';
 import type { ExpirationDatabase } from '../database/schema';

@@ -1,4 +1,4 @@
-import { notifyOnRowChange } from '@ticketing/common';
+import { notifyOnRowChange } from '@ticketing/service';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /** Carries the id of every order inserted or updated, for the live streams of every replica. */

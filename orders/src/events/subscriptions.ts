@@ -1,4 +1,4 @@
-import type { AnyEventListener } from '@ticketing/common';
+import type { AnyEventListener } from '@ticketing/bus';
 import type { OrdersDatabase } from '../database/schema';
 import { paymentCreatedListener } from './listeners/payment-created-listener';
 import { paymentExpiredListener } from './listeners/payment-expired-listener';

@@ -1,4 +1,5 @@
-import { hoursAgo, OrderStatus, retentionSweep, type MaintenanceTask } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/contracts';
+import { hoursAgo, retentionSweep, type MaintenanceTask } from '@ticketing/service';
 import type { OrdersContext } from '../context';
 
 /**

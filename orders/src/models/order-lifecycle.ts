@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ConflictError,
-  enqueue,
-  enqueueAll,
-  enqueueWith,
-  isUniqueViolation,
-  NotFoundError,
-  OrderStatus,
-  prepareEvents,
-} from '@ticketing/common';
+import { OrderStatus } from '@ticketing/contracts';
+import { enqueue, enqueueAll, enqueueWith, prepareEvents } from '@ticketing/bus';
+import { ConflictError, isUniqueViolation, NotFoundError } from '@ticketing/service';
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { CancellationReason, OrdersDatabase, OrdersTable } from '../database/schema';
 import { AWAITING_PAYMENT, type OrderRow } from './order';

@@ -1,4 +1,4 @@
-import { orderCancellationReason, OrderStatus, orderStatus } from '@ticketing/common';
+import { orderCancellationReason, OrderStatus, orderStatus } from '@ticketing/contracts';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { OrdersTable, TicketsTable } from '../database/schema';

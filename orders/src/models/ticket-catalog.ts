@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, enqueue, ForbiddenError, NotFoundError } from '@ticketing/common';
+import { enqueue } from '@ticketing/bus';
+import { ConflictError, ForbiddenError, NotFoundError } from '@ticketing/service';
 import { sql, type Transaction } from 'kysely';
 import type { OrdersDatabase } from '../database/schema';
 import { ticketChangedEvent, type TicketRow } from './ticket';

@@ -1,4 +1,4 @@
-import type { EventData } from '@ticketing/common';
+import type { EventData } from '@ticketing/contracts';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { TicketsTable } from '../database/schema';

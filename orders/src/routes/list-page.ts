@@ -1,4 +1,4 @@
-import { pageFields } from '@ticketing/common';
+import { pageFields } from '@ticketing/service';
 import { z } from 'zod';
 
 /** The query of the orders service's lists: `?limit=` and the `after` cursor from the previous page's Link header. */

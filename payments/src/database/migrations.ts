@@ -1,4 +1,4 @@
-import { notifyOnRowChange } from '@ticketing/common';
+import { notifyOnRowChange } from '@ticketing/service';
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /** Carries the order id of every attempt, payment and refund inserted or updated, for live streams. */

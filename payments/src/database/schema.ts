@@ -1,4 +1,5 @@
-import type { CommonTables, OrderStatus } from '@ticketing/common';
+import type { OrderStatus } from '@ticketing/contracts';
+import type { CommonTables } from '@ticketing/service';
 import type { ColumnType, Generated } from 'kysely';
 import type { AttemptStatus, PaymentStatus, RefundOrigin, RefundStatus } from '../lifecycle/order-payments';
 

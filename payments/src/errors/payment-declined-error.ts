@@ -1,4 +1,4 @@
-import { HttpError } from '@ticketing/common';
+import { HttpError } from '@ticketing/service';
 import { toAttemptResponse, type AttemptRow } from '../models/attempt';
 
 /** 402: Stripe refused the charge. Carries Stripe's codes, and the recorded attempt. */

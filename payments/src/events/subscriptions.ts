@@ -1,4 +1,4 @@
-import type { AnyEventListener } from '@ticketing/common';
+import type { AnyEventListener } from '@ticketing/bus';
 import { paymentWork, type PaymentsContext } from '../context';
 import type { PaymentsDatabase } from '../database/schema';
 import { expirationCompletedListener } from './listeners/expiration-completed-listener';

@@ -1,4 +1,4 @@
-import type { OutgoingEvent } from '@ticketing/common';
+import type { OutgoingEvent } from '@ticketing/bus';
 import type { AttemptState, OrderState, PaymentState, RefundState } from './order-payments';
 
 /** A request to Stripe that a decision asks for, made after the decision's changes have committed. */

@@ -1,4 +1,4 @@
-import { hoursAgo, retentionSweep, type MaintenanceTask } from '@ticketing/common';
+import { hoursAgo, retentionSweep, type MaintenanceTask } from '@ticketing/service';
 import type { PaymentsContext } from '../context';
 
 /**

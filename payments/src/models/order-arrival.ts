@@ -1,4 +1,5 @@
-import { DependencyUnavailableError, type NotificationHub } from '@ticketing/common';
+import { DependencyUnavailableError } from '@ticketing/bus';
+import { type NotificationHub } from '@ticketing/service';
 import { ORDER_REPLICATED_CHANNEL } from '../database/migrations';
 
 /** Where to hear of orders replicated here, and how long a request waits for one. */

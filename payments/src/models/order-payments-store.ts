@@ -1,4 +1,5 @@
-import { enqueueAll, OrderStatus } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/contracts';
+import { enqueueAll } from '@ticketing/bus';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PaymentsDatabase } from '../database/schema';
 import type { Decision } from '../lifecycle/decision';

@@ -1,4 +1,5 @@
-import { OrderStatus, versionOrder, type EventData, type RetryLater } from '@ticketing/common';
+import { OrderStatus, versionOrder, type EventData } from '@ticketing/contracts';
+import { type RetryLater } from '@ticketing/bus';
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { OrdersTable, PaymentsDatabase } from '../database/schema';
 

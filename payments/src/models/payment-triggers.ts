@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DependencyUnavailableError, retryTransaction, type Logger } from '@ticketing/common';
+import { DependencyUnavailableError, type Logger } from '@ticketing/bus';
+import { retryTransaction } from '@ticketing/service';
 import type { Kysely, Transaction } from 'kysely';
 import Stripe from 'stripe';
 import { crashPoint } from '../crash-points';

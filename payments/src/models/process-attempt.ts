@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '@ticketing/common';
+import { DependencyUnavailableError } from '@ticketing/bus';
 import Stripe from 'stripe';
 import { crashPoint } from '../crash-points';
 import { isStripeDown, isStripeFailure } from '../stripe/stripe-failures';

@@ -1,4 +1,5 @@
-import { Gauge, sharedMetric, type BackgroundTask, type Registry } from '@ticketing/common';
+import { Gauge, sharedMetric, type Registry } from '@ticketing/bus';
+import { type BackgroundTask } from '@ticketing/service';
 import { sql } from 'kysely';
 import { paymentWork, type PaymentsContext } from '../context';
 import { deadlineReached, orderCancelled } from '../lifecycle/payment-lifecycle';

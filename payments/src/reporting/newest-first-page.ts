@@ -1,4 +1,4 @@
-import type { KeysetPosition } from '@ticketing/common';
+import type { KeysetPosition } from '@ticketing/service';
 import { sql, type SelectQueryBuilder } from 'kysely';
 
 /** A page of a list filtered on creation time: [from, to), after the cursor's position. */

@@ -1,4 +1,4 @@
-import { orderStatus } from '@ticketing/common';
+import { orderStatus } from '@ticketing/contracts';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { PaymentsDatabase } from '../database/schema';

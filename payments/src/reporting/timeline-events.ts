@@ -1,4 +1,4 @@
-import { orderStatus } from '@ticketing/common';
+import { orderStatus } from '@ticketing/contracts';
 import { z } from 'zod';
 import type { AttemptRow } from '../models/attempt';
 import type { OrderReplicaRow } from '../models/order-replica';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OrderStatus } from '@ticketing/contracts';
 import {
   authenticatedUser,
   BadRequestError,
@@ -8,11 +9,10 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   NotFoundError,
   isUniqueViolation,
-  OrderStatus,
   RequestValidationError,
   retryTransaction,
   type CurrentUser,
-} from '@ticketing/common';
+} from '@ticketing/service';
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type CurrentUser } from '@ticketing/common';
+import { ForbiddenError, NotFoundError, type CurrentUser } from '@ticketing/service';
 import type { Kysely } from 'kysely';
 import type { PaymentsDatabase } from '../database/schema';
 import { waitForOrder, type OrderArrival } from '../models/order-arrival';

@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute, liveState, liveStateContract } from '@ticketing/common';
+import { authenticatedUser, declareRoute, liveState, liveStateContract } from '@ticketing/service';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { PaymentsContext } from '../context';

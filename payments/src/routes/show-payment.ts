@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute, NotFoundError } from '@ticketing/common';
+import { authenticatedUser, declareRoute, NotFoundError } from '@ticketing/service';
 import { z } from 'zod';
 import type { PaymentsContext } from '../context';
 import { attemptResponse, toAttemptResponse } from '../models/attempt';

@@ -1,4 +1,4 @@
-import { BadRequestError, declareRoute } from '@ticketing/common';
+import { BadRequestError, declareRoute } from '@ticketing/service';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { paymentWork, type PaymentsContext } from '../context';

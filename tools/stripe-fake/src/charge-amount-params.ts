@@ -5,7 +5,7 @@ import {
   isSupportedCurrency,
   maximumChargeAmount,
   minimumChargeAmount,
-} from '@ticketing/common';
+} from '@ticketing/contracts';
 import type { Params } from './params';
 import { ParameterError } from './stripe-error';
 

@@ -1,4 +1,4 @@
-import { SUPPORTED_CURRENCIES } from '@ticketing/common';
+import { SUPPORTED_CURRENCIES } from '@ticketing/contracts';
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { rejectionOf } from './support/rejection-of';

@@ -1,4 +1,4 @@
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { NO_REDIRECTS } from './support/no-redirects';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitFor } from '@ticketing/common/testing';
+import { waitFor } from '@ticketing/testing';
 import Stripe from 'stripe';
 import { useStripeFake } from './support/fake-fixture';
 import { WebhookReceiver } from './support/webhook-receiver';

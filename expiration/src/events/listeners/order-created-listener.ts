@@ -1,4 +1,4 @@
-import { defineListener } from '@ticketing/common';
+import { defineListener } from '@ticketing/bus';
 import type { ExpirationDatabase } from '../../database/schema';
 import { addPendingExpiration } from '../../models/pending-expiration';
 

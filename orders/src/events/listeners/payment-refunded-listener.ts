@@ -1,4 +1,4 @@
-import { defineListener } from '@ticketing/common';
+import { defineListener } from '@ticketing/bus';
 import type { OrdersDatabase } from '../../database/schema';
 import { refundOrder } from '../../models/order-lifecycle';
 

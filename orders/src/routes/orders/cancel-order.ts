@@ -1,4 +1,5 @@
-import { authenticatedUser, ConflictError, declareRoute, OrderStatus } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/contracts';
+import { authenticatedUser, ConflictError, declareRoute } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { orderResponse, toOrderResponse } from '../../models/order';
 import { cancelOrder } from '../../models/order-lifecycle';

@@ -1,4 +1,4 @@
-import { answerOnce, authenticatedUser, declareRoute } from '@ticketing/common';
+import { answerOnce, authenticatedUser, declareRoute } from '@ticketing/service';
 import { z } from 'zod';
 import type { OrdersContext } from '../../context';
 import { orderResponse, toOrderResponse } from '../../models/order';

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type CurrentUser } from '@ticketing/common';
+import { ForbiddenError, NotFoundError, type CurrentUser } from '@ticketing/service';
 import type { Kysely } from 'kysely';
 import type { OrdersDatabase } from '../../database/schema';
 import { selectOrdersWithTickets, splitOrderWithTicket } from '../../models/orders-with-tickets';

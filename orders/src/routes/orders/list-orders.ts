@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute, sendPage } from '@ticketing/common';
+import { authenticatedUser, declareRoute, sendPage } from '@ticketing/service';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { OrdersContext } from '../../context';

@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute, liveState, liveStateContract } from '@ticketing/common';
+import { authenticatedUser, declareRoute, liveState, liveStateContract } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { ORDER_CHANGED_CHANNEL } from '../../database/migrations';
 import { orderResponse, toOrderResponse } from '../../models/order';

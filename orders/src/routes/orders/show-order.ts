@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute } from '@ticketing/common';
+import { authenticatedUser, declareRoute } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { orderResponse, toOrderResponse } from '../../models/order';
 import { idParam } from '../ids';

@@ -1,4 +1,4 @@
-import { answerOnce, authenticatedUser, declareRoute, retryTransaction } from '@ticketing/common';
+import { answerOnce, authenticatedUser, declareRoute, retryTransaction } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { ticketResponse, toTicketResponse } from '../../models/ticket';
 import { createTicket } from '../../models/ticket-catalog';

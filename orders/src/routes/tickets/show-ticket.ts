@@ -1,4 +1,4 @@
-import { declareRoute, NotFoundError } from '@ticketing/common';
+import { declareRoute, NotFoundError } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { ticketResponse, toTicketResponse } from '../../models/ticket';
 import { idParam } from '../ids';

@@ -1,4 +1,4 @@
-import { chargeAmountProblem, isSupportedCurrency } from '@ticketing/common';
+import { chargeAmountProblem, isSupportedCurrency } from '@ticketing/contracts';
 import { z } from 'zod';
 
 const MAX_PRICE = 99_999_999;

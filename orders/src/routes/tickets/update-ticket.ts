@@ -1,4 +1,4 @@
-import { authenticatedUser, declareRoute } from '@ticketing/common';
+import { authenticatedUser, declareRoute } from '@ticketing/service';
 import type { OrdersContext } from '../../context';
 import { ticketResponse, toTicketResponse } from '../../models/ticket';
 import { updateTicket } from '../../models/ticket-catalog';

@@ -1,4 +1,4 @@
-import { defineListener } from '@ticketing/common';
+import { defineListener } from '@ticketing/bus';
 import type { PaymentsDatabase } from '../../database/schema';
 import { deadlineReached } from '../../lifecycle/payment-lifecycle';
 import { decideIn } from '../../models/payment-triggers';

@@ -1,4 +1,5 @@
-import { defineListener, OrderStatus } from '@ticketing/common';
+import { OrderStatus } from '@ticketing/contracts';
+import { defineListener } from '@ticketing/bus';
 import type { PaymentsDatabase } from '../../database/schema';
 import { orderCancelled } from '../../lifecycle/payment-lifecycle';
 import { applyOrderStatus } from '../../models/order-replica';

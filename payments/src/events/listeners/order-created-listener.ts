@@ -1,4 +1,4 @@
-import { defineListener } from '@ticketing/common';
+import { defineListener } from '@ticketing/bus';
 import type { PaymentsDatabase } from '../../database/schema';
 import { replicateCreatedOrder } from '../../models/order-replica';
 

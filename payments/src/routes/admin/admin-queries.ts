@@ -1,4 +1,4 @@
-import { pageFields } from '@ticketing/common';
+import { pageFields } from '@ticketing/service';
 import { z } from 'zod';
 import { textFilter } from './text-filter';
 import { timeWindowFields, windowInOrder } from './time-window';

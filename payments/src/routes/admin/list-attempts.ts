@@ -1,4 +1,4 @@
-import { declareRoute, sendPage } from '@ticketing/common';
+import { declareRoute, sendPage } from '@ticketing/service';
 import { z } from 'zod';
 import type { PaymentsContext } from '../../context';
 import { adminAttemptResponse, findAttempts, toAdminAttemptResponse } from '../../reporting/attempt-ledger';

@@ -1,4 +1,4 @@
-import { declareRoute } from '@ticketing/common';
+import { declareRoute } from '@ticketing/service';
 import { z } from 'zod';
 import type { PaymentsContext } from '../../context';
 import { refundResponse, toRefundResponse } from '../../models/refund';

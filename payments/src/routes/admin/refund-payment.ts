@@ -4,7 +4,7 @@ import {
   declareRoute,
   IDEMPOTENCY_KEY_HEADER,
   NotFoundError,
-} from '@ticketing/common';
+} from '@ticketing/service';
 import { z } from 'zod';
 import { paymentWork, type PaymentsContext } from '../../context';
 import { crashPoint } from '../../crash-points';

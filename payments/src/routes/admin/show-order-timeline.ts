@@ -1,4 +1,4 @@
-import { declareRoute, NotFoundError } from '@ticketing/common';
+import { declareRoute, NotFoundError } from '@ticketing/service';
 import { z } from 'zod';
 import type { PaymentsContext } from '../../context';
 import { orderTimelineResponse, readOrderTimeline } from '../../reporting/order-timeline';

@@ -1,4 +1,4 @@
-import { declareRoute } from '@ticketing/common';
+import { declareRoute } from '@ticketing/service';
 import type { PaymentsContext } from '../../context';
 import { attemptStats, attemptStatsResponse } from '../../reporting/attempt-stats';
 import { MAX_BUCKETS, statsQuery, statsWindow } from './stats-query';

@@ -1,4 +1,4 @@
-import { declareRoute } from '@ticketing/common';
+import { declareRoute } from '@ticketing/service';
 import type { PaymentsContext } from '../../context';
 import { stuckItems, stuckItemsResponse } from '../../reconciliation/stuck-items';
 

@@ -1,4 +1,4 @@
-import { RequestValidationError } from '@ticketing/common';
+import { RequestValidationError } from '@ticketing/service';
 import { z } from 'zod';
 import type { StatsBucket, StatsWindow } from '../../reporting/attempt-stats';
 import { timeWindowFields, windowInOrder } from './time-window';

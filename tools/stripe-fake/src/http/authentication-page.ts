@@ -1,4 +1,4 @@
-import { formatMinorUnits } from '@ticketing/common';
+import { formatMinorUnits } from '@ticketing/contracts';
 import type { RequestHandler } from 'express';
 import type { PaymentIntent } from '../resources/payment-intent';
 

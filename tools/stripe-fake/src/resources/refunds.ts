@@ -1,4 +1,4 @@
-import { formatMinorUnits } from '@ticketing/common';
+import { formatMinorUnits } from '@ticketing/contracts';
 import { Collection } from '../collection';
 import { newId } from '../ids';
 import { LIST_PARAMS, listPage, type ListPage } from '../list-page';

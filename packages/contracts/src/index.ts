@@ -1,0 +1,17 @@
+export * from './event-contracts';
+export * from './event-envelope';
+export * from './event-streams';
+export * from './version-order';
+export * from './events/money';
+export * from './events/order-status';
+export * from './events/ticket-changed';
+export * from './events/order-created';
+export * from './events/order-cancelled';
+export * from './events/order-completed';
+export * from './events/expiration-completed';
+export * from './events/payment-created';
+export * from './events/payment-failed';
+export * from './events/payment-expired';
+export * from './events/payment-refunded';
+export { buildAsyncApiDocument } from './asyncapi-document';
+export * from './money/stripe-currencies';

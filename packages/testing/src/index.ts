@@ -1,0 +1,14 @@
+export { NatsServer, type NatsServerOptions } from './nats-server';
+export { PostgresServer, type PostgresServerOptions } from './postgres-server';
+export { MissingBinaryError } from './system-binary';
+export { freePort } from './free-port';
+export { waitFor, type WaitForOptions } from './wait-for';
+export { createTestInfrastructure, type TestInfrastructure } from './test-infrastructure';
+export { EventRecorder, type RecordedEvent } from './event-recorder';
+export { OpenApiValidator, type CheckedResponse } from './openapi-validator';
+export { ServiceUnderTest, TEST_JWT_KEY } from './service-under-test';
+export { acceptConnections, refuseConnections } from './database-outage';
+export { EventStreamParser, EventStreamReader, type StreamFrame } from './event-stream-reader';
+export { changeWhileHubsAreAway } from './hub-outage';
+export { sessionCookie } from './session-cookie';
+export { silentLogger } from './silent-logger';
