@@ -16,7 +16,16 @@ export interface BusOptions {
   credentials?: { user: string; password: string };
 }
 
-/** A connection to NATS with JetStream, and the mapping from contract subjects to wire subjects. */
+/**
+ * A connection to NATS with JetStream, and the mapping from contract subjects to wire subjects. One per
+ * process: the relay, the listeners and the readiness probe share it.
+ *
+ * @example
+ * const bus = await Bus.connect({ url: 'nats://127.0.0.1:4222', name: 'receipts' });
+ * await provisionStreams(bus);
+ * // ... run listeners on it ...
+ * await bus.close();
+ */
 export class Bus {
   /** False from a disconnect until the client has reconnected (it keeps trying without limit). */
   private reachable = true;
@@ -37,6 +46,17 @@ export class Bus {
     }
   }
 
+  /**
+   * Connects, and after that reconnects without limit: a bus that goes away is waited for, not given up
+   * on. Fails at once, though, on a server that can never carry the bus (too old, or without JetStream).
+   *
+   * @example
+   * const bus = await Bus.connect({
+   *   url: 'nats://nats:4222',
+   *   name: 'receipts',
+   *   credentials: { user: 'receipts', password: natsPassword },
+   * });
+   */
   static async connect({ url, name, namespace = '', credentials }: BusOptions): Promise<Bus> {
     if (namespace && !/^[a-z0-9_-]+$/i.test(namespace)) {
       throw new Error(`Bus namespace "${namespace}" may only hold letters, digits, "_" and "-"`);
@@ -60,14 +80,27 @@ export class Bus {
     }
   }
 
+  /**
+   * The subject as published on the server: the contract's subject in this bus's namespace.
+   *
+   * @example
+   * bus.wireSubject('orders.created'); // 'orders.created', or 't1a2b3c.orders.created' in namespace t1a2b3c
+   */
   wireSubject(subject: string): string {
     return this.namespace ? `${this.namespace}.${subject}` : subject;
   }
 
+  /**
+   * The stream's name on the server, for JetStream calls the bus does not wrap.
+   *
+   * @example
+   * await bus.jsm.streams.info(bus.streamName('ORDERS'));
+   */
   streamName(stream: StreamName): string {
     return this.namespace ? `${this.namespace.toUpperCase().replaceAll('-', '_')}_${stream}` : stream;
   }
 
+  /** The wire subjects a stream takes: all of its service's subjects, in this bus's namespace. */
   streamSubjects(stream: StreamName): string[] {
     return [this.wireSubject(`${eventStreams[stream]}.>`)];
   }
@@ -82,6 +115,7 @@ export class Bus {
     await this.connection.flush();
   }
 
+  /** Drains the connection (what is in flight is delivered first) and closes it; once closed, a no-op. */
   async close(): Promise<void> {
     if (!this.connection.isClosed()) await this.connection.drain();
   }

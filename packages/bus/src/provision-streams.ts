@@ -17,6 +17,10 @@ const MINUTE = 60_000;
 /**
  * Creates every stream of the contract, or brings an existing one to these settings. Idempotent and safe to
  * run from every replica of every service at start-up, so no service depends on another having started.
+ *
+ * @example
+ * await provisionStreams(bus); // file storage, one replica, a week of history
+ * await provisionStreams(bus, { replicas: 3, maxAgeMs: 30 * 24 * 3_600_000 }); // a three-node cluster
  */
 export async function provisionStreams(bus: Bus, settings: StreamSettings = {}): Promise<void> {
   const duplicateWindowMs = Math.max(settings.duplicateWindowMs ?? 10 * MINUTE, 10 * MINUTE);

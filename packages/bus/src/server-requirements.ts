@@ -6,6 +6,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
  * consumers with `fetch`, `nak` with a delay, a plain `term`, and updating a consumer's ack wait and
  * max ack pending in place. Features of later servers are not used: `filter_subjects` (2.10), a `term`
  * with a reason (ignored by 2.9, which then redelivers the message), per-message TTL and schedules.
+ *
+ * @example
+ * console.log(`this subscriber needs nats-server ${MINIMUM_SERVER_VERSION} or later, with -js`);
  */
 export const MINIMUM_SERVER_VERSION = '2.9.0';
 
@@ -19,7 +22,21 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The server will never carry the bus: waiting for it is pointless, unlike waiting for one that is down. */
+/**
+ * The server will never carry the bus: waiting for it is pointless, unlike waiting for one that is down.
+ *
+ * @example
+ * async function connectWhenUp(options: BusOptions): Promise<Bus> {
+ *   for (;;) {
+ *     try {
+ *       return await Bus.connect(options);
+ *     } catch (error) {
+ *       if (error instanceof UnsupportedServerError) throw error; // waiting will not help
+ *       await new Promise((resolve) => setTimeout(resolve, 1_000)); // down or restarting: try again
+ *     }
+ *   }
+ * }
+ */
 export class UnsupportedServerError extends Error {
   override readonly name = 'UnsupportedServerError';
 }

@@ -25,7 +25,11 @@ function envelopeSchema(subject: Subject) {
 
 /**
  * The AsyncAPI 3 document outside subscribers read: every subject, its stream and its payload, generated
- * from the same zod schemas the services validate with.
+ * from the same zod schemas the services validate with. The committed `events.asyncapi.json` is its output
+ * (`npm run events:document -w packages/contracts`).
+ *
+ * @example
+ * writeFileSync('events.asyncapi.json', `${JSON.stringify(buildAsyncApiDocument(), null, 2)}\n`);
  */
 export function buildAsyncApiDocument() {
   const channels: Record<string, unknown> = {};

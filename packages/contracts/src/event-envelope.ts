@@ -17,6 +17,7 @@ const envelopeShape = z.object({
   data: z.unknown(),
 });
 
+/** What `parseEnvelope` found: the typed envelope, or why the message breaks the contract (and its id). */
 export type EnvelopeParseResult<S extends Subject> =
   { ok: true; envelope: EventEnvelope<S> } | { ok: false; reason: string; id?: string };
 
@@ -24,7 +25,20 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
-/** Validates raw bytes received for `subject` against the envelope and the subject's contract. */
+/**
+ * Validates raw bytes received for `subject` against the envelope and the subject's contract. It returns
+ * rather than throws: a message that breaks the contract is input to park (a dead letter, with the reason
+ * and, when readable, the event id), not a bug of the receiver.
+ *
+ * @example
+ * const result = parseEnvelope('payments.created', msg.data);
+ * if (result.ok) {
+ *   const { orderId, amount, currency } = result.envelope.data;
+ *   console.log(`order ${orderId} paid: ${formatMinorUnits(amount, currency)} ${currency}`);
+ * } else {
+ *   console.warn(`rejected ${result.id ?? 'a message'}: ${result.reason}`);
+ * }
+ */
 export function parseEnvelope<S extends Subject>(
   subject: S,
   raw: Uint8Array | string,

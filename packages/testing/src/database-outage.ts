@@ -36,7 +36,13 @@ export async function refuseConnections(databaseUrl: string): Promise<void> {
   ]);
 }
 
-/** Lets a database refused by `refuseConnections` take connections again. */
+/**
+ * Lets a database refused by `refuseConnections` take connections again.
+ *
+ * @example
+ * await acceptConnections(infra.databaseUrl);
+ * await waitFor(async () => (await fetch(`${service.url}/readyz`)).status === 200);
+ */
 export async function acceptConnections(databaseUrl: string): Promise<void> {
   await asAdmin(databaseUrl, [`alter database ${databaseName(databaseUrl)} allow_connections true`]);
 }

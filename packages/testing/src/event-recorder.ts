@@ -3,6 +3,7 @@ import type { Bus } from '@ticketing/bus';
 import type { EventData, Subject, EventEnvelope, StreamName } from '@ticketing/contracts';
 import { waitFor, type WaitForOptions } from './wait-for';
 
+/** A message as the recorder read it back from its stream. */
 export interface RecordedEvent {
   /** The subject without the bus namespace: `orders.created`, `dlq.orders.created`. */
   subject: string;
@@ -13,6 +14,12 @@ export interface RecordedEvent {
 /**
  * Reads streams back with real JetStream (ordered) consumers, from their first message, so tests assert on
  * what was actually published.
+ *
+ * @example
+ * const recorder = await EventRecorder.start(bus, ['ORDERS', 'DLQ']);
+ * const created = await recorder.waitFor('orders.created', (data) => data.ticket.id === ticketId);
+ * expect(recorder.events('orders.cancelled')).toHaveLength(0);
+ * await recorder.stop();
  */
 export class EventRecorder {
   readonly recorded: RecordedEvent[] = [];

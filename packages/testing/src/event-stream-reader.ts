@@ -11,6 +11,11 @@ export interface StreamFrame {
 /**
  * Splits text/event-stream text into frames, keeping an unfinished one for the next chunk. Lines end with
  * LF or CRLF (what servers send; a bare CR is not looked for).
+ *
+ * @example
+ * const parser = new EventStreamParser();
+ * parser.push('event: state\nid: 1a2b\ndata: {"status":'); // [] : the frame is not finished
+ * parser.push('"created"}\n\n'); // [{ event: 'state', id: '1a2b', data: '{"status":"created"}', ... }]
  */
 export class EventStreamParser {
   private buffer = '';

@@ -24,7 +24,18 @@ function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-/** A nats-server with JetStream, started from the system binary on 127.0.0.1. */
+/**
+ * A nats-server with JetStream, started from the system binary on 127.0.0.1: the real server, so that
+ * dedup, redelivery and consumers behave as in production. `kill` and `restart` make outages on demand.
+ *
+ * @example
+ * const nats = await NatsServer.start();
+ * const bus = await Bus.connect({ url: nats.url, name: 'test' });
+ * await nats.kill(); // the bus is away: the outbox keeps the events
+ * await nats.restart();
+ * await bus.close();
+ * await nats.stop();
+ */
 export class NatsServer {
   private stopped = false;
   private child: ChildProcess | undefined;

@@ -2,6 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { OpenApiDocument } from '@ticketing/service';
 
+/** The parts of a response the validator checks: what supertest's response and fetch's both give. */
 export interface CheckedResponse {
   status: number;
   body: unknown;
@@ -15,6 +16,11 @@ interface Operation {
 /**
  * Checks real responses against a service's OpenAPI document: the status must be documented for the
  * operation, and the body must match its schema.
+ *
+ * @example
+ * const validator = new OpenApiValidator(ordersApi.document);
+ * const response = await request(url).get(`/api/tickets/${id}`);
+ * validator.check('GET', `/api/tickets/${id}`, response);
  */
 export class OpenApiValidator {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });

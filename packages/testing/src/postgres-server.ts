@@ -26,7 +26,16 @@ function serverUser(): { uid: number; gid: number; name: string } | undefined {
 
 /**
  * A private PostgreSQL cluster started from the system binaries (initdb, pg_ctl), listening on
- * 127.0.0.1 only, with trust authentication for the `postgres` superuser.
+ * 127.0.0.1 only, with trust authentication for the `postgres` superuser. Most tests want
+ * `createTestInfrastructure` instead, which shares one cluster per run.
+ *
+ * @example
+ * const postgres = await PostgresServer.start();
+ * const db = createDatabase<ReceiptsDatabase>({ connectionString: postgres.url() });
+ * await postgres.stopImmediately(); // a crash: the next query fails as unavailable
+ * await postgres.restart();
+ * await db.destroy();
+ * await postgres.stop();
  */
 export class PostgresServer {
   private stopped = false;

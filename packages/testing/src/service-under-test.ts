@@ -19,11 +19,27 @@ import {
 import { EventRecorder } from './event-recorder';
 import { createTestInfrastructure, type TestInfrastructure } from './test-infrastructure';
 
+/**
+ * The JWT_KEY a `ServiceUnderTest` is started with: sign tokens for it with `signToken`.
+ *
+ * @example
+ * const token = await signToken(TEST_JWT_KEY, { sub: 'alice' });
+ */
 export const TEST_JWT_KEY = 'test-only-jwt-key-0123456789abcdef';
 
 /**
  * A service started for real (its own database, a private bus namespace, HTTP on a free port) with a
  * recorder reading back every stream, and helpers to sign tokens and publish events to it.
+ *
+ * @example
+ * const orders = await ServiceUnderTest.start(ordersService);
+ * const created = await request(orders.url)
+ *   .post('/api/tickets')
+ *   .set('Authorization', await orders.bearer('alice'))
+ *   .send({ title: 'Concert', price: 2500, currency: 'usd' })
+ *   .expect(201);
+ * await orders.recorder.waitFor('tickets.created', (data) => data.id === created.body.id);
+ * await orders.stop();
  */
 export class ServiceUnderTest<DB extends CommonTables, Config extends ServiceConfig> {
   private constructor(

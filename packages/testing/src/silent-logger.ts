@@ -4,6 +4,6 @@ import { createLogger } from '@ticketing/bus';
  * A logger that writes nothing, for code under test whose log lines the test does not read.
  *
  * @example
- * const app = createHttpApp({ logger: silentLogger, registry, routes });
+ * const runner = new ListenerRunner({ service: 'test', listener, db, bus, logger: silentLogger });
  */
 export const silentLogger = createLogger('test', 'silent');

@@ -1,7 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** Thrown when a program the harness runs is not installed; names the Debian package to install. */
+/**
+ * Thrown when a program the harness runs is not installed; names the Debian package to install, so that the
+ * failure says its own fix.
+ *
+ * @example
+ * await NatsServer.start();
+ * // MissingBinaryError: nats-server was not found: install it with `apt-get install -y nats-server`
+ */
 export class MissingBinaryError extends Error {
   constructor(binary: string, debianPackage: string) {
     super(`${binary} was not found: install it with \`apt-get install -y ${debianPackage}\``);

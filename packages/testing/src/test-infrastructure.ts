@@ -7,7 +7,10 @@ import { PostgresServer } from './postgres-server';
 export const SHARED_POSTGRES_ENV = 'TICKETING_TEST_POSTGRES_URL';
 export const SHARED_NATS_ENV = 'TICKETING_TEST_NATS_URL';
 
-/** A fresh database and bus namespace of one's own, on the shared servers (or private ones). */
+/**
+ * A fresh database and bus namespace of one's own, on the shared servers (or private ones): what
+ * `createTestInfrastructure` gives a test file.
+ */
 export interface TestInfrastructure {
   databaseUrl: string;
   natsUrl: string;
@@ -31,6 +34,15 @@ async function adminQuery(adminUrl: string, statement: string): Promise<void> {
 /**
  * Gives a test file its own database and bus namespace. Under the root jest config the servers are
  * shared by the run; run any other way, it starts private ones and stops them on dispose.
+ *
+ * @example
+ * const infra = await createTestInfrastructure();
+ * const db = createDatabase<ReceiptsDatabase>({ connectionString: infra.databaseUrl });
+ * const bus = await Bus.connect({ url: infra.natsUrl, name: 'test', namespace: infra.namespace });
+ * // ...
+ * await bus.close();
+ * await db.destroy();
+ * await infra.dispose();
  */
 export async function createTestInfrastructure(): Promise<TestInfrastructure> {
   const owned: Array<PostgresServer | NatsServer> = [];

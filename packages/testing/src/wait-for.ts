@@ -1,3 +1,4 @@
+/** How long `waitFor` polls, how often, and what the timeout message calls the condition. */
 export interface WaitForOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -7,6 +8,12 @@ export interface WaitForOptions {
 /**
  * Polls `probe` until it returns a value other than undefined/false, or fails after the deadline.
  * Tests wait on conditions this way instead of sleeping.
+ *
+ * @example
+ * const receipt = await waitFor(
+ *   () => db.selectFrom('receipts').selectAll().where('order_id', '=', orderId).executeTakeFirst(),
+ *   { description: 'the receipt', timeoutMs: 5_000 },
+ * );
  */
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,

@@ -1,13 +1,26 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { notifyOnInsert } from './notify-on-insert';
 
-/** The channel a commit into the outbox NOTIFYs, which wakes the relays. */
+/**
+ * The channel a commit into the outbox NOTIFYs, which wakes the relays.
+ *
+ * @example
+ * await client.query(listenStatement(OUTBOX_CHANNEL)); // 'LISTEN "ticketing_outbox"'
+ */
 export const OUTBOX_CHANNEL = 'ticketing_outbox';
 
 /**
  * Creates the outbox and the inbox with their indexes, and the trigger that wakes the relays. Written as a
  * function so that a schema history already holding these tables (the services' `common` one) and a new
  * subscriber's `busMigrations` create them with the same statements.
+ *
+ * @example
+ * export const migrations: Record<string, Migration> = {
+ *   '0001_outbox_inbox': { up: createOutboxAndInbox },
+ *   '0002_receipts': {
+ *     up: (db) => db.schema.createTable('receipts').addColumn('order_id', 'uuid').execute(),
+ *   },
+ * };
  */
 export async function createOutboxAndInbox(db: Kysely<unknown>): Promise<void> {
   await db.schema

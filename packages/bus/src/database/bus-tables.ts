@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType, Kysely, Transaction } from 'kysely';
 
+/** A row of `outbox`: an event committed with the change that caused it, until the relay has sent it. */
 export interface OutboxTable {
   /** Insertion order: the relay publishes oldest first. */
   seq: Generated<string>;
@@ -15,13 +16,22 @@ export interface OutboxTable {
   last_error: ColumnType<string | null, never, string | null>;
 }
 
+/** A row of `inbox`: an event a consumer has handled, which makes a redelivery of it a no-op. */
 export interface InboxTable {
   consumer: string;
   event_id: string;
   processed_at: ColumnType<Date, never, never>;
 }
 
-/** The tables the bus reads and writes in a database: `busMigrations` creates them. */
+/**
+ * The tables the bus reads and writes in a database: `busMigrations` creates them. A database type extends
+ * it, so that `enqueue` and the listeners take the service's own handle.
+ *
+ * @example
+ * interface ReceiptsDatabase extends BusTables {
+ *   receipts: { order_id: string; amount: number; currency: string };
+ * }
+ */
 export interface BusTables {
   outbox: OutboxTable;
   inbox: InboxTable;

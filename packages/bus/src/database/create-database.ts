@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
+/** How to reach the database, and what to do when a pooled connection is lost. */
 export interface DatabaseOptions {
   connectionString: string;
   maxConnections?: number;
@@ -32,6 +33,18 @@ export function createPool({
   return pool;
 }
 
+/**
+ * A Kysely handle over such a pool (see `createPool`): the database the outbox and the inbox live in, and
+ * the service's own tables beside them.
+ *
+ * @example
+ * const db = createDatabase<ReceiptsDatabase>({
+ *   connectionString: 'postgres://receipts@127.0.0.1:5432/receipts',
+ *   applicationName: 'receipts',
+ * });
+ * // ...
+ * await db.destroy();
+ */
 export function createDatabase<DB>(options: DatabaseOptions) {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
 }

@@ -10,7 +10,12 @@ export interface ListenConnectionOptions {
   onLost(error: Error): void;
 }
 
-/** A channel name as an SQL identifier: LISTEN takes no bind parameters. */
+/**
+ * A channel name as an SQL identifier: LISTEN takes no bind parameters.
+ *
+ * @example
+ * listenStatement('order_changed'); // 'LISTEN "order_changed"'
+ */
 export function listenStatement(channel: string): string {
   return `LISTEN "${channel.replaceAll('"', '""')}"`;
 }
@@ -19,6 +24,16 @@ export function listenStatement(channel: string): string {
  * Opens a connection of its own and LISTENs on the channels. LISTEN belongs to a session, so it cannot be
  * done on a pooled connection that others would be handed. If opening or a LISTEN fails, the connection is
  * closed and the error thrown.
+ *
+ * @example
+ * const client = await openListenConnection({
+ *   connectionString,
+ *   channels: ['order_changed'],
+ *   onNotification: (channel, payload) => logger.info({ channel, payload }, 'changed'),
+ *   onLost: (error) => logger.warn({ err: error }, 'LISTEN connection lost; a notification may be missed'),
+ * });
+ * // ...
+ * await client.end();
  */
 export async function openListenConnection(options: ListenConnectionOptions): Promise<pg.Client> {
   const client = new pg.Client({

@@ -3,7 +3,13 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Bus } from '../bus';
 import { deadLetterSubject, type Subject } from '@ticketing/contracts';
 
-/** Headers a dead letter carries besides the original message's own. */
+/**
+ * Headers a dead letter carries besides the original message's own: why it was parked, by which consumer,
+ * and where the original is in its stream, so that it can be looked into and replayed.
+ *
+ * @example
+ * const reason = deadLetter.headers?.get(DeadLetterHeaders.Reason); // 'handler failed 5 times: ...'
+ */
 export const DeadLetterHeaders = {
   Reason: 'Ticketing-Dlq-Reason',
   Consumer: 'Ticketing-Dlq-Consumer',

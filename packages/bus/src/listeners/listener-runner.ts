@@ -43,7 +43,13 @@ export interface ListenerRunnerOptions<DB extends BusTables> {
   unavailableMaxDelayMs?: number;
 }
 
-/** The durable consumer name of `service` for `subject`: `orders-expiration-completed`. */
+/**
+ * The durable consumer name of `service` for `subject`: one per service and subject, shared by the
+ * service's replicas.
+ *
+ * @example
+ * durableName('orders', 'expiration.completed'); // 'orders-expiration-completed'
+ */
 export function durableName(service: string, subject: string): string {
   return `${service}-${subject.replaceAll('.', '-')}`;
 }
@@ -78,6 +84,13 @@ class EarlyEvent extends Error {
  * with their inbox records, so a redelivered event is acknowledged without a second effect and a failed
  * handler leaves nothing behind. Failures are redelivered with backoff; invalid messages and
  * messages that keep failing go to `dlq.<subject>`, and the consumer carries on.
+ *
+ * @example
+ * const listener = paymentCreatedListener;
+ * const runner = new ListenerRunner({ service: 'receipts', listener, db, bus, logger });
+ * await runner.start();
+ * // ... at shutdown, before closing the bus and the database:
+ * await runner.stop();
  */
 export class ListenerRunner<DB extends BusTables> {
   readonly durable: string;

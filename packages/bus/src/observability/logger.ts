@@ -5,6 +5,10 @@ export type { Logger };
 /**
  * JSON logs with the service name on every line. Credentials never reach a log: request headers that carry
  * them are redacted, and config is never logged whole. `destination` is stdout unless a test captures it.
+ *
+ * @example
+ * const logger = createLogger('receipts'); // LOG_LEVEL, or info
+ * logger.info({ orderId }, 'receipt sent');
  */
 export function createLogger(
   service: string,

@@ -28,21 +28,46 @@ function randomHex(bytes: number): string {
 
 const newSpanId = () => randomHex(8);
 
-/** Continues the trace of an incoming `traceparent`, or starts a new one when it is absent or malformed. */
+/**
+ * Continues the trace of an incoming `traceparent`, or starts a new one when it is absent or malformed.
+ *
+ * @example
+ * const trace = traceFromParent(msg.headers?.get('traceparent'));
+ * await runInTrace(trace, () => handle(msg)); // what it enqueues continues the publisher's trace
+ */
 export function traceFromParent(traceparent: string | undefined | null): TraceContext {
   const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
   return { traceId: match?.[1] ?? randomHex(16), spanId: newSpanId() };
 }
 
+/**
+ * Runs `work` in the trace `context`: whatever it logs or enqueues, however deep in its calls, carries that
+ * trace, without passing it down by hand.
+ *
+ * @example
+ * app.use((req, _res, next) => runInTrace(traceFromParent(req.get('traceparent')), next));
+ */
 export function runInTrace<T>(context: TraceContext, work: () => T): T {
   return storage.run(context, work);
 }
 
+/**
+ * The trace of the work in progress, when it runs in one (see `runInTrace`).
+ *
+ * @example
+ * logger.info({ traceId: currentTrace()?.traceId }, 'charged');
+ */
 export function currentTrace(): TraceContext | undefined {
   return storage.getStore();
 }
 
-/** The `traceparent` to send with an outgoing message: the current trace, or a fresh one. */
+/**
+ * The `traceparent` to send with an outgoing message: the current trace, or a fresh one.
+ *
+ * @example
+ * const headers = natsHeaders();
+ * headers.set('traceparent', outgoingTraceparent());
+ */
 export function outgoingTraceparent(): string {
   const context = currentTrace() ?? traceFromParent(undefined);
   return `00-${context.traceId}-${context.spanId}-01`;

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { amountInMinorUnits, currencyCode } from './money';
 import { orderStatus } from './order-status';
 
+/**
+ * Payload of `orders.created`: a buyer reserved a ticket and must pay by `expiresAt`. It carries the price,
+ * so that payments charges what the order says without asking the orders service.
+ *
+ * @example
+ * const order: OrderCreated = orderCreated.parse(envelope.data);
+ * console.log(`${order.ticket.price} ${order.ticket.currency} due by ${order.expiresAt}`);
+ */
 export const orderCreated = z.object({
   id: z.uuid(),
   version: z.number().int().nonnegative(),

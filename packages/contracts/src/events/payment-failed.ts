@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/**
+ * Payload of `payments.failed`: one attempt to pay the order failed (a decline, say); the buyer may try
+ * again while the order lasts.
+ *
+ * @example
+ * const failure: PaymentFailed = paymentFailed.parse(envelope.data);
+ * console.log(`${failure.declineCode ?? failure.code}: ${failure.message}`); // 'insufficient_funds: ...'
+ */
 export const paymentFailed = z.object({
   attemptId: z.uuid(),
   orderId: z.uuid(),

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { amountInMinorUnits } from './money';
 
-/** Money went back to the buyer: published once a refund has succeeded at Stripe, never before. */
+/**
+ * Money went back to the buyer: published once a refund has succeeded at Stripe, never before.
+ *
+ * @example
+ * const refund: PaymentRefunded = paymentRefunded.parse(envelope.data);
+ * if (refund.amountLeft === 0) console.log(`order ${refund.orderId} is fully refunded`);
+ */
 export const paymentRefunded = z.object({
   id: z.uuid(),
   orderId: z.uuid(),

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { amountInMinorUnits, currencyCode } from './money';
 
-/** Payload of `tickets.created` and `tickets.updated`: the ticket as it is after the change. */
+/**
+ * Payload of `tickets.created` and `tickets.updated`: the ticket as it is after the change, so that a
+ * consumer keeps a replica without asking the orders service.
+ *
+ * @example
+ * const ticket: TicketChanged = ticketChanged.parse(envelope.data);
+ * if (ticket.orderId) console.log(`${ticket.title} is reserved by order ${ticket.orderId}`);
+ */
 export const ticketChanged = z.object({
   id: z.uuid(),
   version: z.number().int().nonnegative(),

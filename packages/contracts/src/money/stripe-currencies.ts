@@ -86,7 +86,13 @@ const MAXIMUM_CHARGE_AMOUNTS: Readonly<Record<string, number>> = {
   jpy: 9_999_999_999,
 };
 
-/** Every currency Stripe charges cards in, lower-case ISO 4217 codes as the API takes them, `usd` first. */
+/**
+ * Every currency Stripe charges cards in, lower-case ISO 4217 codes as the API takes them, `usd` first.
+ *
+ * @example
+ * SUPPORTED_CURRENCIES[0]; // 'usd'
+ * SUPPORTED_CURRENCIES.includes('kwd'); // true
+ */
 export const SUPPORTED_CURRENCIES: readonly string[] = [
   ...PRESENTMENT_CURRENCIES,
   ...THREE_DECIMAL_CURRENCIES,

@@ -8,7 +8,13 @@ export interface TokenRequest {
   expiresIn?: string;
 }
 
-/** Signs an HS256 token the services accept with this JWT_KEY: for development, the demo and tests. */
+/**
+ * Signs an HS256 token the services accept with this JWT_KEY: for development, the demo and tests.
+ *
+ * @example
+ * const token = await signToken(config.JWT_KEY, { sub: 'alice', admin: true, expiresIn: '8h' });
+ * await fetch(`${url}/api/payments/admin/attempts`, { headers: { Authorization: `Bearer ${token}` } });
+ */
 export function signToken(
   jwtKey: string,
   { sub, admin = false, expiresIn = '1h' }: TokenRequest,

@@ -9,9 +9,12 @@ import type { ServiceDefinition } from './service-definition';
 import { waitForDependency } from './wait-for-dependency';
 
 /**
- * Applies a service's migrations (common's, then its own) under the advisory lock and returns the ones it
- * applied. Reads only DATABASE_URL, LOG_LEVEL and STARTUP_DEPENDENCY_TIMEOUT_SECONDS; waits for the
+ * Applies a service's migrations (the common ones, then its own) under the advisory lock and returns the
+ * ones it applied. Reads only DATABASE_URL, LOG_LEVEL and STARTUP_DEPENDENCY_TIMEOUT_SECONDS; waits for the
  * database like a starting service does.
+ *
+ * @example
+ * const applied = await migrateService(ordersService, { DATABASE_URL: databaseUrl });
  */
 export async function migrateService<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,
@@ -48,6 +51,9 @@ export async function migrateService<DB extends CommonTables, Config extends Ser
 /**
  * A service's `migrate` command (`node <service>/dist/index.js migrate`, e.g. as a Kubernetes Job):
  * applies its migrations and exits 0, or exits 1 with the reason.
+ *
+ * @example
+ * if (process.argv[2] === 'migrate') void runMigrations(ordersService);
  */
 export async function runMigrations<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,

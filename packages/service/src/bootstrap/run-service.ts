@@ -10,6 +10,9 @@ import { launchService, type LaunchedService } from './start-service';
  * SIGTERM/SIGINT stops it gracefully within SHUTDOWN_TIMEOUT_MS (then exits anyway), during start-up too.
  * A start-up failure exits 1 with the reason: a bad config (naming the variable), a failure waiting cannot
  * fix, or a wait longer than STARTUP_DEPENDENCY_TIMEOUT_SECONDS when it is set.
+ *
+ * @example
+ * void runService(ordersService); // reads process.env; never returns while the service runs
  */
 export async function runService<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,

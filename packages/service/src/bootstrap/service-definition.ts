@@ -21,13 +21,31 @@ export interface ServiceContext<DB extends CommonTables, Config extends ServiceC
   notifications: NotificationHub;
 }
 
-/** Something that runs beside the HTTP server and listeners, e.g. a scheduler; stopped on shutdown. */
+/**
+ * Something that runs beside the HTTP server and listeners, e.g. a scheduler; started once the schema is
+ * current, stopped first on shutdown, so that what it writes still leaves through the outbox.
+ */
 export interface BackgroundTask {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** A service, declared: its config, schema, subscriptions, routes and background work. */
+/**
+ * A service, declared: its config, schema, subscriptions, routes and background work. The bootstrap
+ * (`runService`, `startService`) does the rest alike for every service: start-up order, probes, shutdown.
+ *
+ * @example
+ * export const ordersService: ServiceDefinition<OrdersDatabase, OrdersConfig> = {
+ *   name: 'orders',
+ *   config: ordersConfig,
+ *   migrations,
+ *   subscriptions: [paymentCreatedListener, paymentExpiredListener],
+ *   routes: (app, context) => {
+ *     for (const route of ordersApi.routes) app.use(route.router(context));
+ *   },
+ *   maintenance: (context) => [abandonedOrdersSweep(context)],
+ * };
+ */
 export interface ServiceDefinition<DB extends CommonTables, Config extends ServiceConfig> {
   name: string;
   config: z.ZodType<Config>;
@@ -36,6 +54,6 @@ export interface ServiceDefinition<DB extends CommonTables, Config extends Servi
   subscriptions: AnyEventListener<DB>[] | ((context: ServiceContext<DB, Config>) => AnyEventListener<DB>[]);
   routes(app: Express, context: ServiceContext<DB, Config>): void;
   backgroundTasks?(context: ServiceContext<DB, Config>): BackgroundTask[];
-  /** Sweeps of the service's own tables, scheduled beside common's outbox, inbox and idempotency sweeps. */
+  /** Sweeps of the service's own tables, scheduled beside the outbox, inbox and idempotency key sweeps. */
   maintenance?(context: ServiceContext<DB, Config>): MaintenanceTask[];
 }

@@ -75,6 +75,12 @@ function closeServer(server: Server): Promise<void> {
  * 3. the bus: connected and streams provisioned, then the outbox relay and the listeners. Meanwhile
  *    writes wait in the outbox, and /readyz reports `bus: 'down'` without failing.
  * Each dependency is retried with backoff while it is not up (docs/decisions/0015).
+ *
+ * @example
+ * const launched = await launchService(ordersService);
+ * await launched.serving; // /readyz is 200 from here on
+ * const running = await launched.started; // the bus too
+ * await running.stop();
  */
 export async function launchService<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,
@@ -250,7 +256,12 @@ export async function launchService<DB extends CommonTables, Config extends Serv
 
 /**
  * Starts a service and resolves once all of it runs (see `launchService`); a failed start rejects, with
- * everything it had started stopped.
+ * everything it had started stopped. What tests and tools use; a service's `main` is `runService`.
+ *
+ * @example
+ * const running = await startService(ordersService, { ...process.env, PORT: '0' });
+ * console.log(`orders at ${running.url}`);
+ * await running.stop();
  */
 export async function startService<DB extends CommonTables, Config extends ServiceConfig>(
   definition: ServiceDefinition<DB, Config>,

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { DEFAULT_HEARTBEAT_MS } from '../http/live/live-state';
 import { cronSchedule } from '../maintenance/cron-schedule';
 
+/**
+ * A TCP port read from the environment; 0 asks the system for a free one (tests).
+ *
+ * @example
+ * const adminConfig = defineServiceConfig({ ADMIN_PORT: portNumber.default(9000) });
+ */
 export const portNumber = z.coerce.number().int().min(0).max(65535);
 
 /** What every service reads from its environment. */
@@ -54,7 +60,13 @@ const serviceConfigFields = {
   LIVE_HEARTBEAT_MS: z.coerce.number().int().positive().default(DEFAULT_HEARTBEAT_MS),
 };
 
-/** What `migrate` (running a service's migrations and exiting) reads: the database, nothing else. */
+/**
+ * What `migrate` (running a service's migrations and exiting) reads: the database, nothing else, so that a
+ * migration Job needs no NATS URL or JWT key.
+ *
+ * @example
+ * const { DATABASE_URL } = loadConfig(migrationConfig);
+ */
 export const migrationConfig = z.object({
   DATABASE_URL: serviceConfigFields.DATABASE_URL,
   LOG_LEVEL: serviceConfigFields.LOG_LEVEL,
@@ -63,7 +75,16 @@ export const migrationConfig = z.object({
 
 export type MigrationConfig = z.infer<typeof migrationConfig>;
 
-/** The config schema of a service: the common variables plus its own. */
+/**
+ * The config schema of a service: the variables every service reads plus its own. It also requires
+ * JWT_KEY or JWKS_URL, whichever way tokens are checked.
+ *
+ * @example
+ * export const ordersConfig = defineServiceConfig({
+ *   EXPIRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+ * });
+ * export type OrdersConfig = z.infer<typeof ordersConfig>;
+ */
 export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
   return z.object({ ...serviceConfigFields, ...extra }).superRefine((config, ctx) => {
     const auth = config as { JWT_KEY?: string; JWKS_URL?: string };
@@ -77,6 +98,14 @@ export function defineServiceConfig<Extra extends z.ZodRawShape>(extra: Extra) {
   });
 }
 
+/**
+ * The config of a service with no variables of its own; its type, `ServiceConfig`, is what every service's
+ * config extends.
+ *
+ * @example
+ * const config: ServiceConfig = loadConfig(serviceConfig);
+ */
 export const serviceConfig = defineServiceConfig({});
 
+/** The variables every service has, parsed: what the bootstrap reads from any service's config. */
 export type ServiceConfig = z.infer<typeof serviceConfig>;

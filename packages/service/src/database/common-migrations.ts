@@ -2,8 +2,13 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { createOutboxAndInbox } from '@ticketing/bus';
 
 /**
- * Schema for the outbox, the inbox and idempotency keys; applied to every service's database. Its history
- * (`schema_migrations_common`) predates the packages, hence one migration for the bus's tables and ours.
+ * Schema for the outbox, the inbox and idempotency keys; applied to every service's database by
+ * `migrateToLatest`. Its history (`schema_migrations_common`) predates the packages, hence one migration for
+ * the bus's tables and ours: the bus's part is `createOutboxAndInbox`, the statements `busMigrations` runs
+ * for a subscriber with a database of its own. A released migration here is never edited or reordered.
+ *
+ * @example
+ * await migrateToLatest(db, migrations); // on a new database: ['common/0001_outbox_inbox_idempotency', ...]
  */
 export const commonMigrations: Record<string, Migration> = {
   '0001_outbox_inbox_idempotency': {

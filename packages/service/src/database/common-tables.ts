@@ -1,6 +1,7 @@
 import type { ColumnType, JSONColumnType, Kysely, Transaction } from 'kysely';
 import type { BusTables } from '@ticketing/bus';
 
+/** A row of `idempotency_keys`: a POST's key, its claim while it runs, then the answer its retries get. */
 export interface IdempotencyKeysTable {
   scope: string;
   key: string;
@@ -17,7 +18,16 @@ export interface IdempotencyKeysTable {
   completed_at: Date | null;
 }
 
-/** Tables every service gets from the common migrations: the bus's and idempotency keys. A service's own schema extends this. */
+/**
+ * Tables every service gets from the common migrations: the bus's and idempotency keys. A service's own
+ * schema extends this.
+ *
+ * @example
+ * export interface OrdersDatabase extends CommonTables {
+ *   tickets: TicketsTable;
+ *   orders: OrdersTable;
+ * }
+ */
 export interface CommonTables extends BusTables {
   idempotency_keys: IdempotencyKeysTable;
 }
@@ -25,7 +35,7 @@ export interface CommonTables extends BusTables {
 /**
  * Kysely's database type is invariant, so a service's `Kysely<OrdersDatabase>` is not a
  * `Kysely<CommonTables>` even though it has those tables. Shared code takes the service's handle and views
- * it through this one cast.
+ * it through this one cast. (`withBusTables` is the bus's equivalent, for the outbox and the inbox alone.)
  *
  * @example
  * const keys = await withCommonTables(db).selectFrom('idempotency_keys').selectAll().execute();

@@ -12,7 +12,16 @@ function check(resultSet: MigrationResultSet, scope: string): void {
   }
 }
 
-/** The database lacks migrations this code needs: they are someone else's to apply (MIGRATIONS=external). */
+/**
+ * The database lacks migrations this code needs: they are someone else's to apply (MIGRATIONS=external).
+ * Start-up waits on it, unlike on a migration that failed.
+ *
+ * @example
+ * await assertSchemaCurrent(db, migrations).catch((error: unknown) => {
+ *   if (error instanceof SchemaNotReadyError) logger.info({ pending: error.pending }, 'waiting for the Job');
+ *   throw error;
+ * });
+ */
 export class SchemaNotReadyError extends Error {
   constructor(readonly pending: string[]) {
     super(`the schema lacks ${pending.length} migration(s) (${pending.join(', ')}): run \`migrate\``);
@@ -40,9 +49,15 @@ function migrators(db: Kysely<unknown>, serviceMigrations: Record<string, Migrat
 }
 
 /**
- * Brings the database to the latest schema: common's tables, then the service's own. Each set keeps its own
- * history table; Kysely holds a PostgreSQL advisory lock while migrating, so replicas starting together
- * apply each migration once. Returns the migrations it applied (`common/0001_...`), none when up to date.
+ * Brings the database to the latest schema: the common tables (the bus's and idempotency keys), then the
+ * service's own, each set with its own history table (`schema_migrations_common`,
+ * `schema_migrations_service`). Kysely holds a PostgreSQL advisory lock while migrating, so replicas
+ * starting together apply each migration once. Returns the migrations it applied (`common/0001_...`), none
+ * when up to date.
+ *
+ * @example
+ * const applied = await migrateToLatest(db as Kysely<unknown>, migrations);
+ * if (applied.length > 0) logger.info({ applied }, 'migrated');
  */
 export async function migrateToLatest(
   db: Kysely<unknown>,
@@ -60,6 +75,9 @@ export async function migrateToLatest(
 /**
  * The migrations this code knows that the database has not had (`common/0001_...`); reads only, creating
  * nothing. Migrations the database has and the code does not know (a newer release's) are fine.
+ *
+ * @example
+ * await pendingMigrations(db, migrations); // ['service/0004_refund_status'] before the Job has run
  */
 export async function pendingMigrations(
   db: Kysely<unknown>,
@@ -74,7 +92,13 @@ export async function pendingMigrations(
   return pending;
 }
 
-/** Resolves when the database has every migration this code knows; throws `SchemaNotReadyError` if not. */
+/**
+ * Resolves when the database has every migration this code knows; throws `SchemaNotReadyError` if not.
+ * What a service checks with MIGRATIONS=external, instead of migrating itself.
+ *
+ * @example
+ * await assertSchemaCurrent(db, migrations);
+ */
 export async function assertSchemaCurrent(
   db: Kysely<unknown>,
   serviceMigrations: Record<string, Migration> = {},

@@ -6,7 +6,7 @@ import { ConflictError } from './errors/conflict-error';
 import { isKept, jsonAnswer, sendAnswer } from './kept-answer';
 import { claimOf, KEY_IN_USE } from './middlewares/idempotency';
 
-/** What a route answers, sent as JSON. */
+/** What a route answers, sent as JSON, and stored as such for the retries of its Idempotency-Key. */
 export interface RouteAnswer {
   status: number;
   body: unknown;

@@ -9,6 +9,7 @@ import { httpMetrics, metricsEndpoint } from './middlewares/http-metrics';
 import { jsonBody } from './middlewares/json-body';
 import { requestContext } from './middlewares/request-context';
 
+/** What `createHttpApp` needs: logs and metrics, what readiness means, how to authenticate, the routes. */
 export interface HttpAppOptions {
   logger: Logger;
   metrics: Registry;
@@ -33,6 +34,19 @@ export interface HttpAppOptions {
  * rest while starting; JSON bodies (the raw bytes kept for signature checks); the service's routes; 404 for
  * the rest; one error format.
  * Nothing here holds a response back: a compression middleware would buffer live event streams.
+ * `launchService` builds it; call it yourself to serve routes without the rest of a service.
+ *
+ * @example
+ * const app = createHttpApp({
+ *   logger,
+ *   metrics,
+ *   readinessChecks: { database: () => sql`select 1`.execute(db) },
+ *   authentication: { jwtKey: config.JWT_KEY },
+ *   routes: (app) => {
+ *     for (const route of ordersApi.routes) app.use(route.router(context));
+ *   },
+ * });
+ * createServer(app).listen(3000);
  */
 export function createHttpApp(options: HttpAppOptions) {
   const {

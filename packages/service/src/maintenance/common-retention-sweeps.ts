@@ -9,7 +9,13 @@ type RetentionConfig = Pick<
   'OUTBOX_RETENTION_HOURS' | 'INBOX_RETENTION_HOURS' | 'IDEMPOTENCY_KEY_RETENTION_HOURS'
 >;
 
-/** Sweeps of the tables every service has: sent outbox rows, inbox records and idempotency keys. */
+/**
+ * Sweeps of the tables every service has: sent outbox rows, inbox records and idempotency keys, each kept
+ * for its config's retention. `launchService` schedules them for every service.
+ *
+ * @example
+ * const tasks = [...commonRetentionSweeps(db, config), ...ownSweeps];
+ */
 export function commonRetentionSweeps<DB extends CommonTables>(
   serviceDb: Kysely<DB>,
   config: RetentionConfig,

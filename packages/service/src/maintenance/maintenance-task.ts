@@ -1,4 +1,7 @@
-/** Periodic housekeeping of a service's database, run on a cron schedule by one replica at a time. */
+/**
+ * Periodic housekeeping of a service's database, run on a cron schedule by one replica at a time.
+ * `retentionSweep` makes the usual kind; a service lists its own in `ServiceDefinition.maintenance`.
+ */
 export interface MaintenanceTask {
   /** Unique within the service: the replicas' mutual exclusion is keyed on it. */
   name: string;

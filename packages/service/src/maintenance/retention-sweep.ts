@@ -1,6 +1,7 @@
 import { sql, type DeleteResult, type RawBuilder } from 'kysely';
 import type { MaintenanceTask } from './maintenance-task';
 
+/** A sweep's name and schedule, and the one statement that deletes a batch of rows past retention. */
 export interface RetentionSweepOptions {
   name: string;
   schedule?: string;
@@ -10,7 +11,26 @@ export interface RetentionSweepOptions {
   deleteBatch(limit: number): Promise<DeleteResult>;
 }
 
-/** A task that deletes rows past their retention in bounded batches, each committed on its own. */
+/**
+ * A task that deletes rows past their retention in bounded batches, each committed on its own.
+ *
+ * @example
+ * retentionSweep({
+ *   name: 'abandoned-orders',
+ *   deleteBatch: (limit) =>
+ *     db
+ *       .deleteFrom('orders')
+ *       .where('id', 'in', (eb) =>
+ *         eb
+ *           .selectFrom('orders')
+ *           .select('id')
+ *           .where('status', '=', 'cancelled')
+ *           .where('updated_at', '<', hoursAgo(24 * 30))
+ *           .limit(limit),
+ *       )
+ *       .executeTakeFirstOrThrow(),
+ * });
+ */
 export function retentionSweep({
   name,
   schedule,
@@ -32,7 +52,13 @@ export function retentionSweep({
   };
 }
 
-/** The retention cutoff, on the database's clock: rows older than this are past retention. */
+/**
+ * The retention cutoff, on the database's clock (the replicas' clocks may disagree): rows older than this
+ * are past retention.
+ *
+ * @example
+ * db.selectFrom('inbox').select('event_id').where('processed_at', '<', hoursAgo(168));
+ */
 export function hoursAgo(hours: number): RawBuilder<Date> {
   return sql<Date>`now() - make_interval(hours => ${hours})`;
 }

@@ -6,7 +6,20 @@ export interface ErrorItem {
   code?: string;
 }
 
-/** An error whose status and message are meant for the client. Anything else is a 500. */
+/**
+ * An error whose status and message are meant for the client. Anything else is a 500. Subclass it for a
+ * status the others do not cover, or for more to say than a message (`body`).
+ *
+ * @example
+ * class PaymentRequiredError extends HttpError {
+ *   constructor(readonly declineCode: string) {
+ *     super(402, 'Your card was declined');
+ *   }
+ *   override serialize(): ErrorItem[] {
+ *     return [{ message: this.message, code: this.declineCode }];
+ *   }
+ * }
+ */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,

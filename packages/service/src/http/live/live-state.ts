@@ -10,6 +10,7 @@ export const LIVE_RECONNECT_AFTER_MS = 2_000;
 /** Well under a proxy's idle timeout (ingress-nginx: 60 s by default). */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
+/** What a live stream follows: the channel and key that announce a change, and how to read the state. */
 export interface LiveStateOptions {
   hub: NotificationHub;
   /** The channel whose notifications announce changes to the state. */

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 
+/** The caller, from a valid token: `sub` (or `id`) and `roles`. */
 export interface CurrentUser {
   id: string;
   roles: string[];
@@ -15,6 +16,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** How tokens are checked: one of `jwtKey` and `jwksUrl`, and the claims to require. */
 export interface AuthenticationOptions {
   /** Shared secret for HS256 tokens, as the course's auth service issued. */
   jwtKey?: string;
@@ -68,7 +70,11 @@ function userFrom(payload: JWTPayload): CurrentUser | undefined {
 
 /**
  * Sets `req.currentUser` from a valid token and leaves it unset otherwise (no token, bad signature,
- * expired, `alg: none`, malformed); `requireAuth` turns the latter into a 401.
+ * expired, `alg: none`, malformed); `requireAuth` turns the latter into a 401. It never answers itself, so
+ * that public routes serve callers with and without a token alike.
+ *
+ * @example
+ * app.use(currentUser({ jwtKey: config.JWT_KEY, jwksUrl: config.JWKS_URL, audience: config.JWT_AUDIENCE }));
  */
 export function currentUser(options: AuthenticationOptions): RequestHandler {
   let verify: (token: string) => Promise<JWTPayload>;

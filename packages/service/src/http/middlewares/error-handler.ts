@@ -10,6 +10,10 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
  * database down or refusing connections, a transaction that lost a deadlock) is a 503 with `Retry-After`:
  * the same request succeeds later. Errors we did not anticipate are 500 with a generic message: their
  * details go to the log, never to the client.
+ *
+ * @example
+ * app.use(routes);
+ * app.use(errorHandler); // last: express finds error handlers by their four parameters
  */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof HttpError) {

@@ -7,10 +7,23 @@ import { RequestValidationError } from '../errors/request-validation-error';
 import { UnprocessableEntityError } from '../errors/unprocessable-entity-error';
 import { answerOf, isKept, sendAnswer, type KeptAnswer } from '../kept-answer';
 
+/**
+ * The request header that makes a POST safe to retry, as Stripe spells it.
+ *
+ * @example
+ * await request(url).post('/api/payments').set(IDEMPOTENCY_KEY_HEADER, randomUUID()).send(body);
+ */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/**
+ * The response header, `true`, that marks an answer as a replay of the first one rather than a new effect.
+ *
+ * @example
+ * const replayed = response.headers.get(REPLAYED_HEADER) === 'true';
+ */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const KEY_IN_USE = 'A request with this Idempotency-Key is in progress';
 
+/** How the `idempotency` middleware tells a crashed request from a slow one. */
 export interface IdempotencyOptions {
   /**
    * How long a key stays claimed without its request renewing the claim. A running request renews it every
@@ -166,7 +179,11 @@ function settleOnEnd(res: Response, claim: KeyClaim): void {
  * `Idempotent-Replayed: true`), the same key on a different request is a 422, and a retry while the first
  * is still running is a 409. Keys are scoped to the caller. Answers that say "try again" and input that
  * failed validation are not stored (see `isKept`): their retry runs for real. A route whose effect is one
- * transaction stores its answer in it with `answerOnce`; see decision 0013.
+ * transaction stores its answer in it with `answerOnce`; see decision 0013. `declareRoute` mounts it for a
+ * contract with `idempotency`.
+ *
+ * @example
+ * router.post('/api/payments', requireAuth, idempotency(context.db), createPayment);
  */
 export function idempotency<DB extends CommonTables>(
   database: Kysely<DB>,

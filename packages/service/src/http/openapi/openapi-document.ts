@@ -3,6 +3,7 @@ import { errorResponse } from './error-response';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** One documented response of an operation. */
 export interface ApiResponse {
   description: string;
   /** Omitted for an empty body. */
@@ -32,6 +33,7 @@ export interface ApiOperation {
   errors?: Record<number, string>;
 }
 
+/** What `buildOpenApiDocument` makes a document of: the API's title, version and operations. */
 export interface ApiDescription {
   title: string;
   version: string;
@@ -117,7 +119,18 @@ function responseObject(response: ApiResponse) {
   };
 }
 
-/** An OpenAPI 3.1 document generated from the routes' own schemas, so it cannot drift from the code. */
+/**
+ * An OpenAPI 3.1 document generated from the routes' own schemas, so it cannot drift from the code.
+ * `declareApi` calls it with every declared route.
+ *
+ * @example
+ * const document = buildOpenApiDocument({
+ *   title: 'Ticketing: orders',
+ *   version: '1.0.0',
+ *   description: 'Tickets and orders',
+ *   operations: routes.map((route) => route.operation),
+ * });
+ */
 export function buildOpenApiDocument({ title, version, description, operations }: ApiDescription) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of operations) {
@@ -181,4 +194,5 @@ export function buildOpenApiDocument({ title, version, description, operations }
   };
 }
 
+/** A generated document, as served at a service's `openapi.json` and read by `OpenApiValidator`. */
 export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

@@ -1,6 +1,7 @@
 import { buildOpenApiDocument, type OpenApiDocument } from '../openapi/openapi-document';
 import { declareRoute, type DeclaredRoute, type RouteContract } from './declare-route';
 
+/** What `declareApi` takes: the document's title, version and description, its path, and the routes. */
 export interface ApiDeclaration<Context> {
   title: string;
   version: string;

@@ -29,6 +29,7 @@ export interface RouteContract extends InputSchemas {
   errors?: Record<number, string>;
 }
 
+/** A route's handler: the input parsed by the contract's schemas, then express's request and response. */
 export type RouteHandler<Contract extends RouteContract> = (
   input: RouteInput<Contract>,
   req: Request,

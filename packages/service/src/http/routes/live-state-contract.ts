@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_HEARTBEAT_MS, LIVE_RECONNECT_AFTER_MS } from '../live/live-state';
 import type { RouteContract } from './declare-route';
 
+/** The parts of a live stream's contract that differ from one stream to the next. */
 export interface LiveStateContract {
   /** Express form: `/api/orders/:id/events`. */
   path: string;
