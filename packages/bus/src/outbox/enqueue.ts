@@ -4,10 +4,15 @@ import { withBusTables, type BusTables, type OutboxTable } from '../database/bus
 import { eventContracts, type EventData, type Subject, type EventEnvelope } from '@ticketing/contracts';
 import { outgoingTraceparent } from '../observability/trace-context';
 
-/** An event to record, typed so that the payload must match the subject. */
+/**
+ * An event to record, typed so that the payload must match the subject.
+ *
+ * @example
+ * const event: OutgoingEvent = { subject: 'expiration.completed', data: { orderId } };
+ */
 export type OutgoingEvent = { [S in Subject]: { subject: S; data: EventData<S> } }[Subject];
 
-/** Events checked against their contracts and serialized, ready to be written to the outbox. */
+/** Events checked against their contracts and serialized, ready to be written (by `enqueueWith`). */
 export interface PreparedEvents {
   envelopes: EventEnvelope[];
   rows: Array<Insertable<OutboxTable>>;
@@ -23,7 +28,15 @@ function envelopeOf<S extends Subject>(subject: S, data: EventData<S>): EventEnv
   };
 }
 
-/** Builds the outbox rows of `events`, carrying the current trace. */
+/**
+ * Builds the outbox rows of `events`, carrying the current trace. Separate from writing them, for
+ * `enqueueWith`, whose statement is built around the rows; a payload that breaks its contract throws here,
+ * before anything is written.
+ *
+ * @example
+ * const events = prepareEvents([{ subject: 'expiration.completed', data: { orderId } }]);
+ * events.envelopes[0]?.id; // the event id, also the message id on the bus
+ */
 export function prepareEvents(events: OutgoingEvent[]): PreparedEvents {
   const envelopes = events.map(({ subject, data }) => envelopeOf(subject, data as never) as EventEnvelope);
   const headers = JSON.stringify({ traceparent: outgoingTraceparent() });
@@ -41,6 +54,15 @@ export function prepareEvents(events: OutgoingEvent[]): PreparedEvents {
 /**
  * Records events in the outbox as part of `trx`, in one statement: they are published if and only if the
  * transaction commits. This, or `enqueueWith` in a single statement, is the only way events leave a service.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.deleteFrom('expirations').where('order_id', 'in', orderIds).execute();
+ *   await enqueueAll(
+ *     trx,
+ *     orderIds.map((orderId) => ({ subject: 'expiration.completed', data: { orderId } })),
+ *   );
+ * });
  */
 export async function enqueueAll<DB extends BusTables>(
   trx: Transaction<DB>,
@@ -51,7 +73,16 @@ export async function enqueueAll<DB extends BusTables>(
   return envelopes;
 }
 
-/** Records one event in the outbox as part of `trx`; see `enqueueAll`. */
+/**
+ * Records one event in the outbox as part of `trx`; see `enqueueAll`. The payload's type follows from the
+ * subject, so a wrong payload does not compile.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.updateTable('orders').set({ status: 'complete', version: 2 }).where('id', '=', id).execute();
+ *   await enqueue(trx, 'orders.completed', { id, version: 2, paymentId });
+ * });
+ */
 export async function enqueue<DB extends BusTables, S extends Subject>(
   trx: Transaction<DB>,
   subject: S,
@@ -66,6 +97,17 @@ export async function enqueue<DB extends BusTables, S extends Subject>(
  * transaction around it: the rows are inserted only if the expression named `onlyIf` (the change, with
  * RETURNING) yields a row, and a single statement commits or fails as a whole. It saves the BEGIN and COMMIT
  * round trips on a hot path.
+ *
+ * @example
+ * const events = prepareEvents([{ subject: 'expiration.completed', data: { orderId } }]);
+ * await db
+ *   .with('removed', (db) =>
+ *     db.deleteFrom('expirations').where('order_id', '=', orderId).returning('order_id'),
+ *   )
+ *   .with('announced', (db) => enqueueWith(db, events, 'removed'))
+ *   .selectFrom('removed')
+ *   .selectAll()
+ *   .execute();
  */
 export function enqueueWith<DB extends BusTables>(
   db: QueryCreator<DB>,
