@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { OrdersContext } from './context';
 import { ordersApi } from './openapi';
 
-/** Mounts the orders service's declared routes on the app common builds (probes, metrics, auth, errors). */
+/** Mounts the orders service's declared routes on the app @ticketing/service builds (probes, metrics, auth, errors). */
 export function mountRoutes(app: Express, context: OrdersContext): void {
   for (const route of ordersApi.routes) app.use(route.router(context));
 }

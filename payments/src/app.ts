@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { PaymentsContext } from './context';
 import { paymentsApi } from './openapi';
 
-/** Mounts the payments service's declared routes on the app common builds (probes, metrics, auth, errors). */
+/** Mounts the payments service's declared routes on the app @ticketing/service builds (probes, metrics, auth, errors). */
 export function mountRoutes(app: Express, context: PaymentsContext): void {
   for (const route of paymentsApi.routes) app.use(route.router(context));
 }

@@ -25,7 +25,7 @@ describe('the whole system, through its entry point', () => {
     seller = await Client.as(running.system, 'seller');
     buyer = await Client.as(running.system, 'buyer');
 
-    // An outside service, written only against @ticketing/common's public API: its own database for the
+    // An outside service, written only against the shared packages' public API: its own database for the
     // inbox, a durable consumer of payments.created.
     const db = createDatabase<CommonTables>({ connectionString: await running.infra.createDatabase() });
     await migrateToLatest(db as unknown as Kysely<unknown>);

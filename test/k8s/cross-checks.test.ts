@@ -340,7 +340,7 @@ describe.each(RENDERED_DIRS)('infra/k8s/%s', (dir) => {
       expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
       // A dependency outage makes a pod unready, never restarts it.
       expect(container.livenessProbe?.httpGet?.path).not.toBe('/readyz');
-      // Every service's probes are served by common's createHttpApp, before any of the service's routes.
+      // Every service's probes are served by @ticketing/service's createHttpApp, before any of the service's routes.
       const app = createHttpApp({
         logger: createLogger('k8s-test', 'silent'),
         metrics: createMetricsRegistry('k8s_test'),

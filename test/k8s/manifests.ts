@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 /** The repository root. */
 export const ROOT = join(__dirname, '..', '..');
 export const K8S = join(ROOT, 'infra', 'k8s');
-/** The back-end services: each with its PostgreSQL, on NATS, configured by common's zod schema. */
+/** The back-end services: each with its PostgreSQL, on NATS, configured by @ticketing/service's zod schema. */
 export const SERVICES = ['orders', 'payments', 'expiration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** The web client: static files and a small server, no database, no NATS. */

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 
 export const EXPIRATIONS_CHANNEL = 'ticketing_expirations';
 
-/** The expiration service's own schema, in order; common's tables are migrated separately. */
+/** The expiration service's own schema, in order; the shared tables (outbox, inbox, idempotency keys) are migrated first, by @ticketing/service. */
 export const migrations: Record<string, Migration> = {
   '0001_pending_expirations': {
     async up(db: Kysely<unknown>) {

@@ -6,7 +6,7 @@ export interface PendingExpirationsTable {
   expires_at: Date;
 }
 
-/** The expiration service's database: common's outbox, inbox and idempotency keys, plus its own tables. */
+/** The expiration service's database: the shared outbox, inbox and idempotency keys, plus its own tables. */
 export interface ExpirationDatabase extends CommonTables {
   pending_expirations: PendingExpirationsTable;
 }

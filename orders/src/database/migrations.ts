@@ -4,7 +4,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 /** Carries the id of every order inserted or updated, for the live streams of every replica. */
 export const ORDER_CHANGED_CHANNEL = 'order_changed';
 
-/** The orders service's own schema, in order; common's tables are migrated separately. */
+/** The orders service's own schema, in order; the shared tables (outbox, inbox, idempotency keys) are migrated first, by @ticketing/service. */
 export const migrations: Record<string, Migration> = {
   '0001_tickets_and_orders': {
     async up(db: Kysely<unknown>) {

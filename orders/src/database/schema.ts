@@ -35,7 +35,7 @@ export interface OrdersTable {
   updated_at: ColumnType<Date, never, Date | string>;
 }
 
-/** The orders service's database: common's outbox, inbox and idempotency keys, plus its own tables. */
+/** The orders service's database: the shared outbox, inbox and idempotency keys, plus its own tables. */
 export interface OrdersDatabase extends CommonTables {
   tickets: TicketsTable;
   orders: OrdersTable;

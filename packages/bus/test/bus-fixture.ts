@@ -42,7 +42,7 @@ const effectsMigration = {
   },
 };
 
-/** A database with common's tables, a namespaced bus with its streams, and runners that stop on dispose. */
+/** A database with the bus's tables, a namespaced bus with its streams, and runners that stop on dispose. */
 export class BusFixture {
   private readonly stoppers: Array<() => Promise<void>> = [];
 

@@ -48,7 +48,7 @@ export function buildAsyncApiDocument() {
           traceparent: { type: 'string' },
         },
       },
-      payload: z.toJSONSchema(envelopeSchema(subject), { target: 'draft-2020-12' }),
+      payload: z.toJSONSchema(envelopeSchema(subject), { target: 'draft-2020-12', io: 'input' }),
     };
     channels[name] = {
       address: subject,

@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { join } from 'node:path';
 import type { Transaction } from 'kysely';
-import { buildAsyncApiDocument, parseEnvelope, streamOf, subjects, versionOrder } from '@ticketing/contracts';
+import {
+  buildAsyncApiDocument,
+  CONTRACTS_VERSION,
+  parseEnvelope,
+  streamOf,
+  subjects,
+  versionOrder,
+} from '@ticketing/contracts';
 import { defineListener, enqueue } from '@ticketing/bus';
 import { type CommonTables } from '@ticketing/service';
 import { asyncApiFile, buildJsonSchemas, schemaFileName, schemasDir } from '../scripts/generate-asyncapi';
@@ -13,6 +22,15 @@ describe('event contracts', () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildAsyncApiDocument())));
   });
 
+  it('is published under the version of the contract it carries, with a changelog entry for it', () => {
+    const packageDir = join(__dirname, '..');
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(version).toBe(CONTRACTS_VERSION);
+    expect(readFileSync(join(packageDir, 'CHANGELOG.md'), 'utf8')).toContain(`## [${CONTRACTS_VERSION}]`);
+  });
+
   it('has a committed JSON Schema for every subject, and none for a subject that is gone', () => {
     const schemas = buildJsonSchemas();
     expect(readdirSync(schemasDir).sort()).toEqual(subjects.map(schemaFileName).sort());
@@ -20,6 +38,22 @@ describe('event contracts', () => {
       const committed = JSON.parse(readFileSync(join(schemasDir, schemaFileName(subject)), 'utf8'));
       expect({ subject, schema: committed }).toEqual({ subject, schema: schemas[subject] });
     }
+  });
+
+  it('has JSON Schemas that accept what parseEnvelope accepts: a field added in a minor release too', () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(buildJsonSchemas()['payments.created']);
+    const recorded = readFileSync(join(__dirname, 'fixtures', 'payments.created.msg'), 'utf8');
+    const message = JSON.parse(recorded) as { data: Record<string, unknown> };
+    const withNewField = { ...message, data: { ...message.data, receiptUrl: 'https://example.com/r/1' } };
+    for (const candidate of [message, withNewField]) {
+      expect(validate(candidate)).toBe(true);
+      expect(parseEnvelope('payments.created', JSON.stringify(candidate)).ok).toBe(true);
+    }
+    const fractional = { ...message, data: { ...message.data, amount: 2500.5 } };
+    expect(validate(fractional)).toBe(false);
+    expect(parseEnvelope('payments.created', JSON.stringify(fractional)).ok).toBe(false);
   });
 
   it('documents every subject with its stream and payload schema', () => {

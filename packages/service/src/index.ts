@@ -45,6 +45,7 @@ export {
 } from './http/middlewares/idempotency';
 export { answerOnce, type RouteAnswer } from './http/answer-once';
 export { createHttpApp, type HttpAppOptions } from './http/create-http-app';
+export type { ReadinessCheck, StatusReport } from './http/middlewares/health';
 export { liveState, type LiveStateOptions } from './http/live/live-state';
 export { decodeCursor, encodeCursor, type KeysetPosition } from './http/keyset-cursor';
 export { pageFields, sendPage, type PageRequest } from './http/keyset-page';

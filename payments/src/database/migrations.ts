@@ -7,7 +7,7 @@ export const ORDER_PAYMENTS_CHANGED_CHANNEL = 'order_payments_changed';
 /** Carries the id of every order replicated here, for a payment waiting for its order (`waitForOrder`). */
 export const ORDER_REPLICATED_CHANNEL = 'order_replicated';
 
-/** The payments service's own schema, in order; common's tables are migrated separately. */
+/** The payments service's own schema, in order; the shared tables (outbox, inbox, idempotency keys) are migrated first, by @ticketing/service. */
 export const migrations: Record<string, Migration> = {
   '0001_payments': {
     async up(db: Kysely<unknown>) {
