@@ -2,11 +2,11 @@ import {
   Counter,
   enqueueAll,
   Histogram,
-  InsertNotifications,
   type Logger,
+  type NextStep,
+  PollingWorker,
   type Registry,
   sharedMetric,
-  WakeSignal,
 } from '@ticketing/bus';
 import { type BackgroundTask } from '@ticketing/service';
 import { sql, type Kysely } from 'kysely';
@@ -33,23 +33,22 @@ export interface ExpirationSchedulerOptions {
  * scheduler ran fire on the first pass; several replicas can run at once, each row firing exactly once.
  */
 export class ExpirationScheduler implements BackgroundTask {
-  private readonly signal = new WakeSignal();
-  private readonly notifications: InsertNotifications;
+  private readonly worker: PollingWorker;
   private readonly batchSize: number;
   private readonly maxSleepMs: number;
-  private loop?: Promise<void>;
-  private running = false;
   private readonly fired: Counter;
   private readonly lag: Histogram;
 
   constructor(private readonly options: ExpirationSchedulerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.maxSleepMs = options.maxSleepMs ?? 10_000;
-    this.notifications = new InsertNotifications({
-      connectionString: options.connectionString,
-      channel: EXPIRATIONS_CHANNEL,
-      signal: this.signal,
+    this.worker = new PollingWorker({
+      pollIntervalMs: this.maxSleepMs,
+      // Listening starts before the first look at the table: a row inserted in between still wakes it.
+      listen: { connectionString: options.connectionString, channel: EXPIRATIONS_CHANNEL },
       logger: options.logger,
+      failureMessage: 'expiration scheduler failed; backing off',
+      step: () => this.fireWhatIsDue(),
     });
     this.fired = sharedMetric(options.metrics, Counter, {
       name: 'expirations_fired_total',
@@ -63,42 +62,20 @@ export class ExpirationScheduler implements BackgroundTask {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    // Listening before the first look at the table: a row inserted in between still wakes the loop.
-    await this.notifications.ensureListening();
-    this.loop = this.run();
+    await this.worker.start();
   }
 
   /** Finishes the batch in flight, then stops; what is left fires on the next scheduler. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.signal.notifyAll();
-    await this.loop;
-    await this.notifications.close();
+    await this.worker.stop();
   }
 
-  private async run(): Promise<void> {
-    let consecutiveErrors = 0;
-    while (this.running) {
-      try {
-        await this.notifications.ensureListening();
-        const untilDue = await this.msUntilNextDue();
-        if (untilDue > 0) {
-          await this.signal.wait(Math.min(untilDue, this.maxSleepMs));
-          continue;
-        }
-        const fired = await this.fireDueBatch();
-        consecutiveErrors = 0;
-        // Due rows another replica holds: give it a moment rather than spinning on them.
-        if (fired === 0) await this.signal.wait(OTHER_REPLICA_PAUSE_MS);
-      } catch (error) {
-        consecutiveErrors += 1;
-        this.options.logger.error({ err: error }, 'expiration scheduler failed; backing off');
-        await this.signal.wait(Math.min(100 * 2 ** consecutiveErrors, this.maxSleepMs));
-      }
-    }
+  private async fireWhatIsDue(): Promise<NextStep> {
+    const untilDue = await this.msUntilNextDue();
+    if (untilDue > 0) return { sleepMs: Math.min(untilDue, this.maxSleepMs) };
+    const fired = await this.fireDueBatch();
+    // Due rows another replica holds: give it a moment rather than spinning on them.
+    return fired === 0 ? { sleepMs: OTHER_REPLICA_PAUSE_MS } : 'again';
   }
 
   /** 0 when a row is due; measured on the database's clock, which is the one rows are claimed by. */

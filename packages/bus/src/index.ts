@@ -13,7 +13,10 @@ export {
   type PreparedEvents,
 } from './outbox/enqueue';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
-export { WakeSignal } from './outbox/wake-signal';
+
+// Background work: loops woken by PostgreSQL notifications or a timer (the relay, the services' schedulers)
+export { PollingWorker, type NextStep, type PollingWorkerOptions } from './worker/polling-worker';
+export { WakeSignal } from './worker/wake-signal';
 
 // Subscribing: listeners with an inbox, retries and dead letters
 export {

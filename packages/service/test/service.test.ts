@@ -6,7 +6,7 @@ import { createTestInfrastructure, freePort, waitFor, type TestInfrastructure } 
 import { exampleService } from './fixtures/example-service';
 
 const JWT_KEY = 'service-test-key-0123456789';
-const tsx = join(__dirname, '../../node_modules/.bin/tsx');
+const tsx = join(__dirname, '../../../node_modules/.bin/tsx');
 const entryPoint = join(__dirname, 'fixtures/example-service.ts');
 
 function runEntryPoint(env: Record<string, string>) {

@@ -1,4 +1,4 @@
-import { Gauge, sharedMetric, type Registry } from '@ticketing/bus';
+import { Gauge, PollingWorker, sharedMetric, type Registry } from '@ticketing/bus';
 import { type BackgroundTask } from '@ticketing/service';
 import { sql } from 'kysely';
 import { paymentWork, type PaymentsContext } from '../context';
@@ -215,25 +215,18 @@ export function reconciliationSweep(context: PaymentsContext): BackgroundTask {
     staleAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
     attemptHoldSeconds: config.PAYMENT_ATTEMPT_HOLD_SECONDS,
   };
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const sweep = () => {
-    running = sweepOnce(work, options)
-      .then(() => report(work))
-      .catch((error: unknown) => logger.warn({ err: error }, 'reconciliation sweep failed; will try again'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(sweep, config.PAYMENT_RECONCILE_INTERVAL_SECONDS * 1000);
-      });
-  };
-  return {
-    async start() {
-      sweep();
+  const failed = 'reconciliation sweep failed; will try again';
+  return new PollingWorker({
+    pollIntervalMs: config.PAYMENT_RECONCILE_INTERVAL_SECONDS * 1000,
+    logger,
+    failureMessage: failed,
+    async step() {
+      // A failed sweep is a warning and waits the whole interval: the next sweep redoes all of it anyway,
+      // and retrying sooner would only add load while the database or Stripe is away.
+      await sweepOnce(work, options)
+        .then(() => report(work))
+        .catch((error: unknown) => logger.warn({ err: error }, failed));
+      return 'idle';
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger';
-import type { WakeSignal } from '../outbox/wake-signal';
+import type { WakeSignal } from '../worker/wake-signal';
 import type pg from 'pg';
 import { openListenConnection } from './listen-connection';
 
@@ -12,7 +12,21 @@ export interface InsertNotificationsOptions {
   logger: Logger;
 }
 
-/** Wakes a sleeping loop when a trigger announces new rows; the LISTEN connection is reopened when lost. */
+/**
+ * Wakes a sleeping loop when a trigger announces new rows; the LISTEN connection is reopened when lost. A
+ * `PollingWorker` given `listen` runs one of these for its workers.
+ *
+ * @example
+ * const signal = new WakeSignal();
+ * const notifications = new InsertNotifications({
+ *   connectionString,
+ *   channel: OUTBOX_CHANNEL,
+ *   signal,
+ *   logger,
+ * });
+ * await notifications.ensureListening();
+ * await signal.wait(5_000); // returns early on an insert into the outbox
+ */
 export class InsertNotifications {
   private client?: Promise<pg.Client>;
 

@@ -3,11 +3,11 @@ import type pg from 'pg';
 import type { Bus } from '../bus';
 import { OUTBOX_CHANNEL } from '../database/bus-migrations';
 import { createPool } from '../database/create-database';
-import { InsertNotifications } from '../database/insert-notifications';
 import type { Logger } from '../observability/logger';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { sharedMetric } from '../observability/metrics';
-import { WakeSignal } from './wake-signal';
+import { PollingWorker } from '../worker/polling-worker';
+import { WakeSignal } from '../worker/wake-signal';
 
 export interface OutboxRelayOptions {
   /** The service's database: the relay keeps connections of its own, one per worker and one to LISTEN. */
@@ -58,30 +58,34 @@ function bigintLiteral(value: string): string {
  * round trip costs more than the statements in it). Their only inputs are numbers, inlined.
  */
 export class OutboxRelay {
+  /** Shared by the workers, so that the rows rescheduled on the bus's return wake every one. */
   private readonly signal = new WakeSignal();
   private readonly batchSize: number;
   private readonly claimSql: string;
   /** One connection per worker, opened at start and closed at stop. */
   private pool?: pg.Pool;
-  /** The LISTEN connection, shared by the workers; reopened when lost. */
-  private readonly notifications: InsertNotifications;
-  private loops: Promise<void>[] = [];
+  /** Woken by the outbox's notifications, on one LISTEN connection for all the workers. */
+  private readonly worker: PollingWorker;
   private running = false;
   private readonly published: Counter;
   private readonly failures: Counter;
   private readonly lag: Histogram;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.notifications = new InsertNotifications({
-      connectionString: options.connectionString,
-      channel: OUTBOX_CHANNEL,
-      signal: this.signal,
-      logger: options.logger,
-    });
     this.batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new Error('batchSize must be a positive integer');
     }
+    this.worker = new PollingWorker({
+      workers: this.workers,
+      pollIntervalMs: options.pollIntervalMs ?? 5_000,
+      wakeSignal: this.signal,
+      listen: { connectionString: options.connectionString, channel: OUTBOX_CHANNEL },
+      logger: options.logger,
+      failureMessage: 'outbox relay failed; backing off',
+      // A full batch means a backlog: this worker claims the next at once, and another is woken onto it.
+      step: async () => ((await this.publishBatch()) === this.batchSize ? 'again' : 'idle'),
+    });
     // The table's statistics lag behind a burst of inserts, and the planner then prefers sorting a bitmap
     // scan of the whole backlog over walking the partial index in order, ten times slower per batch.
     this.claimSql = `begin;
@@ -125,8 +129,7 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.pool = this.openPool();
-    await this.notifications.ensureListening();
-    this.loops = Array.from({ length: this.workers }, () => this.run());
+    await this.worker.start();
     void this.retryOnReconnect();
   }
 
@@ -148,33 +151,9 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.signal.notifyAll();
-    await Promise.all(this.loops);
-    await this.notifications.close();
+    await this.worker.stop();
     await this.pool?.end();
     this.pool = undefined;
-  }
-
-  private async run(): Promise<void> {
-    const pollIntervalMs = this.options.pollIntervalMs ?? 5_000;
-    let consecutiveErrors = 0;
-    while (this.running) {
-      try {
-        await this.notifications.ensureListening();
-        const claimed = await this.publishBatch();
-        consecutiveErrors = 0;
-        if (claimed === this.batchSize) {
-          // A backlog: get another worker on it too.
-          this.signal.notify();
-          continue;
-        }
-        await this.signal.wait(pollIntervalMs);
-      } catch (error) {
-        consecutiveErrors += 1;
-        this.options.logger.error({ err: error }, 'outbox relay failed; backing off');
-        await this.signal.wait(Math.min(100 * 2 ** consecutiveErrors, pollIntervalMs));
-      }
-    }
   }
 
   private async publishBatch(): Promise<number> {

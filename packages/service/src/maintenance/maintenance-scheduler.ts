@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Counter, type Registry } from 'prom-client';
 import type { CommonTables } from '../database/common-tables';
-import { type Logger, sharedMetric, WakeSignal } from '@ticketing/bus';
+import { type Logger, PollingWorker, sharedMetric } from '@ticketing/bus';
 import type { BackgroundTask } from '../bootstrap/service-definition';
 import { nextRunAfter } from './cron-schedule';
 import type { MaintenanceTask } from './maintenance-task';
@@ -31,9 +31,8 @@ const LONGEST_SLEEP_MS = 86_400_000;
  * and it is released if the replica dies.
  */
 export class MaintenanceScheduler<DB extends CommonTables> implements BackgroundTask {
-  private readonly signal = new WakeSignal();
-  private readonly shutdown = new AbortController();
-  private loops: Promise<void>[] = [];
+  /** One per task, made at start so that each start schedules from its own time. */
+  private workers: PollingWorker[] = [];
   private running = false;
   private readonly runs: Counter;
   private readonly removed: Counter;
@@ -58,20 +57,25 @@ export class MaintenanceScheduler<DB extends CommonTables> implements Background
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.loops = this.options.tasks.map((task) => this.runOnSchedule(task));
+    this.workers = this.options.tasks.map((task) => this.onSchedule(task));
+    await Promise.all(this.workers.map((worker) => worker.start()));
   }
 
   /** Interrupts the runs in progress between two batches, and stops. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.shutdown.abort();
-    this.signal.notifyAll();
-    await Promise.all(this.loops);
+    await Promise.all(this.workers.map((worker) => worker.stop()));
   }
 
-  /** Runs `task` now unless another replica is running it; a failure is logged and reported, not thrown. */
-  async runExclusively(task: MaintenanceTask): Promise<MaintenanceRun> {
+  /**
+   * Runs `task` now unless another replica is running it; a failure is logged and reported, not thrown.
+   * `signal` interrupts the run between two batches; a run asked for without one goes to the end.
+   */
+  async runExclusively(
+    task: MaintenanceTask,
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<MaintenanceRun> {
     const started = performance.now();
     const run = await this.options.db
       .transaction()
@@ -81,7 +85,7 @@ export class MaintenanceScheduler<DB extends CommonTables> implements Background
           trx,
         );
         if (!rows[0]?.locked) return { outcome: 'skipped' };
-        return { outcome: 'ran', removed: await task.run(this.shutdown.signal) };
+        return { outcome: 'ran', removed: await task.run(signal) };
       })
       .catch((error: unknown): MaintenanceRun => ({ outcome: 'failed', error }));
     this.runs.inc({ task: task.name, outcome: run.outcome });
@@ -101,14 +105,23 @@ export class MaintenanceScheduler<DB extends CommonTables> implements Background
     return task.schedule ?? this.options.defaultSchedule;
   }
 
-  private async runOnSchedule(task: MaintenanceTask): Promise<void> {
-    while (this.running) {
-      // From now rather than from the last run: a run longer than the interval skips the runs it overlapped.
-      const due = nextRunAfter(this.scheduleOf(task), new Date()).getTime();
-      while (this.running && Date.now() < due) {
-        await this.signal.wait(Math.min(due - Date.now(), LONGEST_SLEEP_MS));
-      }
-      if (this.running) await this.runExclusively(task);
-    }
+  /** Runs the task whenever it is due; a timer that fires a little early only sleeps again. */
+  private onSchedule(task: MaintenanceTask): PollingWorker {
+    let due: number | undefined;
+    return new PollingWorker({
+      pollIntervalMs: LONGEST_SLEEP_MS,
+      logger: this.options.logger,
+      failureMessage: 'maintenance scheduler failed; backing off',
+      step: async (signal) => {
+        if (due !== undefined && Date.now() >= due) {
+          await this.runExclusively(task, signal);
+          due = undefined;
+        }
+        // From now rather than from the last run: a run longer than the interval skips the runs it
+        // overlapped.
+        due ??= nextRunAfter(this.scheduleOf(task), new Date()).getTime();
+        return { sleepMs: Math.min(due - Date.now(), LONGEST_SLEEP_MS) };
+      },
+    });
   }
 }

@@ -1,6 +1,14 @@
 /**
  * Lets worker loops sleep until told there is work, or until a timeout. A wake-up wakes one sleeper (a
- * worker that then finds more than it can take wakes the next); one given while nobody sleeps is kept.
+ * worker that then finds more than it can take wakes the next); one given while nobody sleeps is kept, so
+ * that work announced while every worker is busy is not missed.
+ *
+ * @example
+ * const signal = new WakeSignal();
+ * // In the loop: sleep up to 5 s, or until there is work.
+ * await signal.wait(5_000);
+ * // Elsewhere, when rows are inserted:
+ * signal.notify();
  */
 export class WakeSignal {
   private pending = false;
