@@ -6,7 +6,7 @@ import { FormError } from '../ui/FieldError';
 import { formatMoney } from '../ui/money';
 import { StatusBadge } from '../ui/StatusBadge';
 import { formatTime } from '../ui/time';
-import { orderState } from './order-words';
+import { awaitsPayment, orderState } from './order-words';
 
 /** The buyer's orders, newest first, with their states. */
 export function MyOrdersPage() {
@@ -43,7 +43,8 @@ export function MyOrdersPage() {
                   <td>
                     <StatusBadge tone={state.tone}>{state.label}</StatusBadge>
                   </td>
-                  <td>{formatTime(order.expiresAt)}</td>
+                  {/* A deadline matters only while the order waits for its payment. */}
+                  <td>{awaitsPayment(order) ? formatTime(order.expiresAt) : '—'}</td>
                 </tr>
               );
             })}
