@@ -18,10 +18,23 @@ describe('the web client', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
+  /** What went wrong on each page (script errors, failed or 5xx requests): told when a page does not render. */
+  const troubles = new WeakMap<Page, string[]>();
+
   async function signedIn(name: string, { admin = false } = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     contexts.push(context);
     const page = await context.newPage();
+    const seen: string[] = [];
+    troubles.set(page, seen);
+    const note = (line: string) => seen.push(`${new Date().toISOString()} ${line}`);
+    page.on('pageerror', (error) => note(`script error: ${error.message}`));
+    page.on('console', (message) => message.type() === 'error' && note(`console: ${message.text()}`));
+    page.on('requestfailed', (request) => note(`failed: ${request.url()} ${request.failure()?.errorText}`));
+    page.on(
+      'response',
+      (response) => response.status() >= 500 && note(`${response.status()}: ${response.url()}`),
+    );
     await page.goto(`${running.system.url}/sign-in`);
     await expectAccessible(page);
     await page.getByLabel('User name').fill(name);
@@ -45,7 +58,21 @@ describe('the web client', () => {
   /** Finds the ticket by searching, reserves it, and lands on the order's page. */
   async function reserve(page: Page, title: string): Promise<string> {
     await page.goto(`${running.system.url}/`);
-    await page.getByLabel('Search by title').fill(title);
+    await page
+      .getByLabel('Search by title')
+      .fill(title)
+      .catch(async (error: Error) => {
+        const shown = (
+          await page
+            .locator('body')
+            .innerText()
+            .catch(() => '')
+        ).slice(0, 300);
+        const seen = (troubles.get(page) ?? []).slice(-20).join('\n');
+        throw new Error(
+          `${error.message}\nat ${page.url()}, showing: ${shown}\nthe page's troubles:\n${seen}`,
+        );
+      });
     await page.getByRole('button', { name: `Reserve ${title}` }).click();
     await page.waitForURL(/\/orders\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: 'Payment' }).waitFor();
