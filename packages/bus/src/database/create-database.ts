@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PreparingClient } from './preparing-client';
 
 /** How to reach the database, and what to do when a pooled connection is lost. */
 export interface DatabaseOptions {
@@ -27,6 +28,8 @@ export function createPool({
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
     keepAlive: true,
+    // Parameterised queries as named prepared statements, parsed once per connection (see PreparingClient).
+    Client: PreparingClient,
   });
   pool.on('error', onConnectionLost);
   pool.on('connect', (client) => client.on('error', onConnectionLost));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { pinoHttp } from 'pino-http';
+// pino-http's types give `req.id` and `req.log`; its serializer writes the request at debug.
+import { stdSerializers } from 'pino-http';
 import { type Logger, currentTrace, runInTrace, traceFromParent } from '@ticketing/bus';
 import { routePattern } from '../route-pattern';
 
@@ -14,9 +15,9 @@ const UNLOGGED = new Set(['/livez', '/readyz', '/metrics']);
  * request's logger (its id and trace). Headers only at debug: even redacted, they bury the line.
  */
 function logWhenDone(req: Request, res: Response): void {
-  const log = req.log;
   const started = performance.now();
   res.once('close', () => {
+    const log = req.log;
     const route = routePattern(req) ?? req.originalUrl.split('?')[0] ?? '';
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     // The status of a response never sent is express's default, 200: the line says the client left.
@@ -29,10 +30,29 @@ function logWhenDone(req: Request, res: Response): void {
         durationMs,
         userId: req.currentUser?.id,
         ...(aborted && { aborted }),
-        ...(log.isLevelEnabled('debug') && { req }),
+        ...(log.isLevelEnabled('debug') && { req: stdSerializers.req(req) }),
       },
       `${req.method} ${route} ${res.statusCode} ${durationMs}ms${aborted ? ' (client went away)' : ''}`,
     );
+  });
+}
+
+/**
+ * Gives `req` a logger bound to its id and trace, made only when something logs: most requests log nothing
+ * below info, and a pino child (bindings serialized, redaction set up) is a fair part of a cheap request.
+ */
+function bindLogger(req: Request, logger: Logger, reqId: string, traceId: string | undefined): void {
+  Object.defineProperty(req, 'log', {
+    configurable: true,
+    enumerable: true,
+    get(): Logger {
+      const log = logger.child({ reqId, traceId });
+      Object.defineProperty(req, 'log', { value: log, writable: true, configurable: true, enumerable: true });
+      return log;
+    },
+    set(log: Logger) {
+      Object.defineProperty(req, 'log', { value: log, writable: true, configurable: true, enumerable: true });
+    },
   });
 }
 
@@ -42,29 +62,20 @@ function logWhenDone(req: Request, res: Response): void {
  * request carry its trace.
  */
 export function requestContext(logger: Logger): RequestHandler[] {
-  // pino-http sets `req.id` and `req.log`; the request line is ours, written with `req.log` so that it keeps
-  // the trace even when the response closes outside it (a client that leaves).
-  const identify = pinoHttp({
-    logger,
-    genReqId: (req, res) => {
+  return [
+    (req, res, next) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
       res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    quietReqLogger: true,
-    autoLogging: false,
-  });
-  return [
-    (req, _res, next) => {
+      req.id = id;
       const header = req.headers.traceparent;
-      runInTrace(traceFromParent(typeof header === 'string' ? header : undefined), next);
-    },
-    identify,
-    (req, res, next) => {
-      req.log = req.log.child({ traceId: currentTrace()?.traceId });
-      if (!UNLOGGED.has(req.path)) logWhenDone(req, res);
-      next();
+      runInTrace(traceFromParent(typeof header === 'string' ? header : undefined), () => {
+        bindLogger(req, logger, id, currentTrace()?.traceId);
+        // The line is written with the request's logger, so it keeps the trace even when the response closes
+        // outside it (a client that leaves); nothing to arrange when info is off.
+        if (logger.isLevelEnabled('info') && !UNLOGGED.has(req.path)) logWhenDone(req, res);
+        next();
+      });
     },
   ];
 }
