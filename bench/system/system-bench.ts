@@ -8,6 +8,8 @@
  */
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { durableName } from '@ticketing/bus';
 import { NatsServer, PostgresServer, waitFor } from '@ticketing/testing';
 import { SERVICES, startLocalSystem } from '../../scripts/system/local-system';
 import { percentile, printFigures, rate, verdict } from '../bench-report';
@@ -43,6 +45,73 @@ async function createDatabase(adminUrl: string, name: string) {
   return url.toString();
 }
 
+/**
+ * Where `payments.created` spends its time between the payments service's commit and the orders service's
+ * handler, for every flow (p50/p99/max) and for the slowest one: committed (`outbox.created_at`, its
+ * transaction's start) -> claimed by the relay (`outbox.sent_at`, the relay's transaction's start) -> on the
+ * bus (a plain subscriber in this process) -> handled (the orders service's `inbox.processed_at`). One
+ * machine, one clock.
+ */
+async function paymentCreatedJourney(
+  paymentsUrl: string,
+  ordersUrl: string,
+  seenOnBus: Map<string, number>,
+  slowestOrderId: string,
+): Promise<Array<[string, string]>> {
+  const sent = await sql<{ event_id: string; order_id: string; created_ms: number; sent_ms: number }>(
+    paymentsUrl,
+    `select event_id, (envelope::jsonb -> 'data' ->> 'orderId') as order_id,
+       extract(epoch from created_at) * 1000 as created_ms, extract(epoch from sent_at) * 1000 as sent_ms
+     from outbox where subject = 'payments.created' and sent_at is not null`,
+  );
+  const handled = new Map(
+    (
+      await sql<{ event_id: string; processed_ms: number }>(
+        ordersUrl,
+        `select event_id, extract(epoch from processed_at) * 1000 as processed_ms
+         from inbox where consumer = '${durableName('orders', 'payments.created')}'`,
+      )
+    ).map((row) => [row.event_id, Number(row.processed_ms)]),
+  );
+  const journeys = sent
+    .filter((row) => handled.has(row.event_id) && seenOnBus.has(row.event_id))
+    .map((row) => ({
+      orderId: row.order_id,
+      claimed: Number(row.sent_ms) - Number(row.created_ms),
+      published: (seenOnBus.get(row.event_id) as number) - Number(row.sent_ms),
+      handled: (handled.get(row.event_id) as number) - (seenOnBus.get(row.event_id) as number),
+    }));
+  const spread = (values: number[]) => {
+    const sorted = values.sort((a, b) => a - b);
+    return [0.5, 0.99, 1].map((fraction) => Math.round(percentile(sorted, fraction))).join(' / ');
+  };
+  const slowest = journeys.find((journey) => journey.orderId === slowestOrderId);
+  return [
+    [
+      'payments.created, committed -> claimed by the relay, p50 / p99 / max (ms)',
+      spread(journeys.map((j) => j.claimed)),
+    ],
+    ['  claimed -> on the bus, p50 / p99 / max (ms)', spread(journeys.map((j) => j.published))],
+    ['  on the bus -> handled by orders, p50 / p99 / max (ms)', spread(journeys.map((j) => j.handled))],
+    [
+      "  the slowest flow's: committed -> claimed -> on the bus -> handled (ms)",
+      slowest
+        ? [slowest.claimed, slowest.published, slowest.handled].map(Math.round).join(', ')
+        : 'not found',
+    ],
+  ];
+}
+
+/** A consumer's `events_handled_total` by outcome, from a service's /metrics: "handled 1200, early 3". */
+async function listenerOutcomes(serviceUrl: string, consumer: string): Promise<string> {
+  const metrics = await (await fetch(`${serviceUrl}/metrics`)).text();
+  return metrics
+    .split('\n')
+    .filter((line) => line.startsWith('events_handled_total{') && line.includes(`consumer="${consumer}"`))
+    .map((line) => `${/outcome="([^"]*)"/.exec(line)?.[1]} ${line.split(' ').at(-1)}`)
+    .join(', ');
+}
+
 /** A long list's first three and last two. */
 function shortList(items: string[]): string {
   if (items.length <= 6) return items.join(', ');
@@ -59,6 +128,7 @@ async function main() {
   const system = await startLocalSystem({
     port: 0,
     compiled: true,
+    showLogs: process.env.BENCH_SHOW_LOGS === '1',
     env: {
       ORDERS_DATABASE_URL: ordersUrl,
       PAYMENTS_DATABASE_URL: paymentsUrl,
@@ -93,7 +163,7 @@ async function main() {
         paymentPosts: 0,
         paymentToComplete: [] as number[],
         /** The slowest flow's polls: when each was sent and answered (ms after the payment), and what it said. */
-        slowest: { ms: 0, polls: [] as string[] },
+        slowest: { ms: 0, orderId: '', polls: [] as string[] },
       };
       const deadline = performance.now() + seconds * 1000;
       await Promise.all(
@@ -122,7 +192,7 @@ async function main() {
             }
             const ms = performance.now() - paidAt;
             flows.paymentToComplete.push(ms);
-            if (ms > flows.slowest.ms) flows.slowest = { ms, polls };
+            if (ms > flows.slowest.ms) flows.slowest = { ms, orderId: order.id, polls };
             flows.completed += 1;
           }
         }),
@@ -146,6 +216,14 @@ async function main() {
         { intervalMs: 1_500, timeoutMs: 300_000, description: 'the webhooks to be sent' },
       );
     };
+    // When each payments.created reaches the server: a plain subscriber sees what JetStream stores.
+    const seenOnBus = new Map<string, number>();
+    const observer = await connect({ servers: nats.url, name: 'bench-observer' });
+    observer.subscribe('payments.created', {
+      callback: (_error, msg) => {
+        seenOnBus.set((msg.json() as { id: string }).id, Date.now());
+      },
+    });
     // Not measured: V8 compiles the hot code of each process in the first seconds.
     await buy(WARMUP_SECONDS);
     await webhooksSent();
@@ -171,6 +249,7 @@ async function main() {
       return flows;
     });
     const drainMs = performance.now() - started - elapsedMs;
+    await observer.close();
     const webhooks = system.stripe?.webhooks.deliveries().slice(webhooksBefore) ?? [];
     const failedWebhooks = webhooks.filter(({ status }) => status === null || status < 200 || status >= 300);
     const { user, system: kernel } = process.cpuUsage(benchCpu);
@@ -201,6 +280,11 @@ async function main() {
         ['POST /api/payments per flow (404 until orders.created arrived)', paymentPosts / completed],
         ['GET /api/orders/:id polls per flow', polls / completed],
         ["  the slowest flow's (ms after the payment: sent-answered, status)", shortList(slowest.polls)],
+        ...(await paymentCreatedJourney(paymentsUrl, ordersUrl, seenOnBus, slowest.orderId)),
+        [
+          "  the orders service's deliveries of it, by outcome (warm-up included)",
+          await listenerOutcomes(system.services.orders.url, durableName('orders', 'payments.created')),
+        ],
         ['Stripe webhook deliveries per flow (the fake sends one at a time)', webhooks.length / completed],
         ['  of them sent while the flows ran', webhooksDuringFlows / completed],
         ['  time to send the rest after the flows (s, CPU counted)', drainMs / 1000],

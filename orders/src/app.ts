@@ -4,5 +4,5 @@ import { ordersApi } from './openapi';
 
 /** Mounts the orders service's declared routes on the app @ticketing/service builds (probes, metrics, auth, errors). */
 export function mountRoutes(app: Express, context: OrdersContext): void {
-  for (const route of ordersApi.routes) app.use(route.router(context));
+  app.use(ordersApi.router(context));
 }

@@ -4,5 +4,5 @@ import { paymentsApi } from './openapi';
 
 /** Mounts the payments service's declared routes on the app @ticketing/service builds (probes, metrics, auth, errors). */
 export function mountRoutes(app: Express, context: PaymentsContext): void {
-  for (const route of paymentsApi.routes) app.use(route.router(context));
+  app.use(paymentsApi.router(context));
 }

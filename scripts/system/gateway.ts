@@ -1,4 +1,4 @@
-import { createServer, ServerResponse, type Server } from 'node:http';
+import { Agent, createServer, ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerParserRefusals } from '@ticketing/service';
 import express, { type Express } from 'express';
@@ -31,14 +31,22 @@ function serviceFor(path: string): keyof GatewayRoutes | undefined {
 const PROXY_TIMEOUT_MS = 60_000;
 /** A crashed service is restarted after half a second at first: worth retrying soon. */
 const RETRY_AFTER_SECONDS = 1;
+/**
+ * An idle connection to a service is closed before the service's own keep-alive timeout (node's 5 s) would
+ * close it, so that a request is never sent on a connection the service is closing.
+ */
+const IDLE_CONNECTION_MS = 4_000;
 
 /**
  * Forwards to one service. While it is down (restarting, or dead mid-request) the client gets the API's
  * JSON error shape as a 503 with Retry-After, which says "try again" where a 502 or 504 would not.
+ * Connections to the service are kept alive between requests, as ingress-nginx keeps its upstreams': without
+ * an agent, http-proxy opens one per request and asks the service to close it.
  */
 function proxyTo(service: keyof GatewayRoutes, target: string) {
   return createProxyMiddleware({
     target,
+    agent: new Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
     xfwd: true,
     proxyTimeout: PROXY_TIMEOUT_MS,
     on: {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseQueryString } from 'node:querystring';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { signToken } from '@ticketing/service';
+import { waitFor } from '@ticketing/testing';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import {
@@ -1437,13 +1438,13 @@ async function createFixtures(url: string, token: string): Promise<Fixtures> {
   ];
   for (const [index, paymentMethod] of methods.entries()) {
     const orderId = fixtures.order[index] as string;
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const paid = await call(url, 'POST', '/api/payments', token, { orderId, paymentMethod });
-      if (paid.status !== 404) break;
-      if (Date.now() > deadline) throw new Error(`payments never heard of order ${orderId}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitFor(
+      async () => {
+        const paid = await call(url, 'POST', '/api/payments', token, { orderId, paymentMethod });
+        return paid.status !== 404;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, description: `payments to know order ${orderId}` },
+    );
     const state = await call(url, 'GET', `/api/payments/orders/${orderId}`, token);
     const { attempts, payment } = state.body as {
       attempts?: Array<{ id: string }>;

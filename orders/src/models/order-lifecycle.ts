@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrderStatus } from '@ticketing/contracts';
-import { enqueue, enqueueAll, enqueueWith, prepareEvents } from '@ticketing/bus';
+import { enqueue, enqueueAll, enqueueWith, prepareEvents, withBusTables } from '@ticketing/bus';
 import { ConflictError, isUniqueViolation, NotFoundError } from '@ticketing/service';
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import type { CancellationReason, OrdersDatabase, OrdersTable } from '../database/schema';
@@ -57,42 +57,23 @@ async function claimTicket(
   ]);
   let placed;
   try {
-    placed = await db
-      .with('reserved', (db) =>
-        db
-          .updateTable('tickets')
-          .set({ order_id: orderId, version: reserved.version, updated_at: sql`now()` })
-          .where('id', '=', ticket.id)
-          .where('version', '=', ticket.version)
-          .where('order_id', 'is', null)
-          .returning(['id', 'updated_at']),
-      )
-      .with('placed', (db) =>
-        db
-          .insertInto('orders')
-          .columns(['id', 'user_id', 'ticket_id', 'status', 'expires_at', 'price', 'currency', 'version'])
-          .expression((eb) =>
-            eb
-              .selectFrom('reserved')
-              .select((select) => [
-                select.val(orderId).as('id'),
-                select.val(userId).as('user_id'),
-                'reserved.id',
-                select.val(OrderStatus.Created).as('status'),
-                select.val(expiresAt).as('expires_at'),
-                select.val(ticket.price).as('price'),
-                select.val(ticket.currency).as('currency'),
-                select.lit(0).as('version'),
-              ]),
-          )
-          .returningAll(),
-      )
-      .with('announced', (db) => enqueueWith(db, events, 'placed'))
-      .selectFrom('placed')
-      .innerJoin('reserved', 'reserved.id', 'placed.ticket_id')
-      .selectAll('placed')
-      .select('reserved.updated_at as ticket_updated_at')
-      .executeTakeFirst();
+    // Written as SQL rather than with Kysely's builder: the statement is the same on every reservation,
+    // and building it with the builder each time cost about a fifth of the request's CPU (bench/README.md).
+    const { rows } = await sql<OrderRow & { ticket_updated_at: Date }>`
+      with reserved as (
+        update tickets set order_id = ${orderId}, version = ${reserved.version}, updated_at = now()
+        where id = ${ticket.id} and version = ${ticket.version} and order_id is null
+        returning id, updated_at
+      ), placed as (
+        insert into orders (id, user_id, ticket_id, status, expires_at, price, currency, version)
+        select ${orderId}, ${userId}, reserved.id, ${OrderStatus.Created}, ${expiresAt}, ${ticket.price},
+          ${ticket.currency}, 0
+        from reserved
+        returning *
+      ), announced as (${enqueueWith(withBusTables(db), events, 'placed')})
+      select placed.*, reserved.updated_at as ticket_updated_at
+      from placed join reserved on reserved.id = placed.ticket_id`.execute(db);
+    placed = rows[0];
   } catch (error) {
     if (isUniqueViolation(error, RESERVATION_INDEX)) throw new ConflictError('Ticket is already reserved');
     throw error;

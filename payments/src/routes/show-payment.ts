@@ -4,6 +4,7 @@ import type { PaymentsContext } from '../context';
 import { attemptResponse, toAttemptResponse } from '../models/attempt';
 import { paymentResponse, toPaymentResponse } from '../models/payment';
 import { findOwnOrder } from './find-own-order';
+import { findPayment } from './find-payment';
 
 const uuid = (field: string) => z.uuid({ error: `${field} must be a UUID` });
 
@@ -63,12 +64,7 @@ export const showPaymentRoute = declareRoute(
   },
   ({ db }: PaymentsContext) =>
     async ({ params }, req, res) => {
-      const payment = await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('id', '=', params.id)
-        .executeTakeFirst();
-      if (!payment) throw new NotFoundError('Payment not found');
+      const payment = await findPayment(db, params.id);
       await findOwnOrder(db, payment.order_id, authenticatedUser(req));
       res.json(toPaymentResponse(payment));
     },

@@ -40,9 +40,7 @@ export interface BackgroundTask {
  *   config: ordersConfig,
  *   migrations,
  *   subscriptions: [paymentCreatedListener, paymentExpiredListener],
- *   routes: (app, context) => {
- *     for (const route of ordersApi.routes) app.use(route.router(context));
- *   },
+ *   routes: (app, context) => app.use(ordersApi.router(context)),
  *   maintenance: (context) => [abandonedOrdersSweep(context)],
  * };
  */

@@ -42,9 +42,7 @@ export interface HttpAppOptions {
  *   metrics,
  *   readinessChecks: { database: () => sql`select 1`.execute(db) },
  *   authentication: { jwtKey: config.JWT_KEY },
- *   routes: (app) => {
- *     for (const route of ordersApi.routes) app.use(route.router(context));
- *   },
+ *   routes: (app) => app.use(ordersApi.router(context)),
  * });
  * createServer(app).listen(3000);
  */

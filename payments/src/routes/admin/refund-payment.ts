@@ -1,10 +1,4 @@
-import {
-  authenticatedUser,
-  BadRequestError,
-  declareRoute,
-  IDEMPOTENCY_KEY_HEADER,
-  NotFoundError,
-} from '@ticketing/service';
+import { authenticatedUser, BadRequestError, declareRoute, IDEMPOTENCY_KEY_HEADER } from '@ticketing/service';
 import { z } from 'zod';
 import { paymentWork, type PaymentsContext } from '../../context';
 import { crashPoint } from '../../crash-points';
@@ -13,6 +7,7 @@ import { derivedId } from '../../models/derived-id';
 import { paymentResponse, toPaymentResponse } from '../../models/payment';
 import { decideNow } from '../../models/payment-triggers';
 import { refundResponse, toRefundResponse } from '../../models/refund';
+import { findPayment } from '../find-payment';
 
 const refunded = z.object({ refund: refundResponse, payment: paymentResponse });
 const amountRule = 'amount must be a positive whole number of minor units';
@@ -56,12 +51,7 @@ export const refundPaymentRoute = declareRoute(
     const { db } = context;
     const work = paymentWork(context);
     return async ({ params, body }, req, res) => {
-      const payment = await db
-        .selectFrom('payments')
-        .selectAll()
-        .where('id', '=', params.id)
-        .executeTakeFirst();
-      if (!payment) throw new NotFoundError('Payment not found');
+      const payment = await findPayment(db, params.id);
       const refundId = derivedId([authenticatedUser(req).id, req.get(IDEMPOTENCY_KEY_HEADER), payment.id]);
       const decision = await decideNow(work, payment.order_id, (state, decisionContext) =>
         refundRequested(

@@ -1,4 +1,4 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { CommonTables } from '../../database/common-tables';
@@ -40,7 +40,8 @@ export type RouteHandler<Contract extends RouteContract> = (
 export interface DeclaredRoute<Context> {
   contract: RouteContract;
   operation: ApiOperation;
-  router(context: Context): Router;
+  /** Adds the route to `router`, its handler made with `context`. */
+  mount(router: Router, context: Context): void;
 }
 
 const IDEMPOTENCY_HEADER = IDEMPOTENCY_KEY_HEADER.toLowerCase();
@@ -132,21 +133,16 @@ export function declareRoute<Context extends { db: unknown }, Contract extends R
   return {
     contract,
     operation: operationOf(contract, headers),
-    router(context) {
+    mount(router, context) {
       const handle = handler(context);
       const access: RequestHandler[] =
         contract.access === 'admin' ? [requireAdmin] : contract.access === 'user' ? [requireAuth] : [];
       const replay: RequestHandler[] = contract.idempotency
         ? [idempotency(context.db as unknown as Kysely<CommonTables>)]
         : [];
-      return Router({ caseSensitive: true })[contract.method](
-        contract.path,
-        ...access,
-        ...replay,
-        async (req: Request, res: Response) => {
-          await handle(readRouteInput(schemas, req) as RouteInput<Contract>, req, res);
-        },
-      );
+      router[contract.method](contract.path, ...access, ...replay, async (req: Request, res: Response) => {
+        await handle(readRouteInput(schemas, req) as RouteInput<Contract>, req, res);
+      });
     },
   };
 }
