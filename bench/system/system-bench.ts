@@ -8,8 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import pg from 'pg';
-import { connect } from '@nats-io/transport-node';
-import { durableName } from '@ticketing/bus';
+import { Bus, durableName } from '@ticketing/bus';
 import { NatsServer, PostgresServer, waitFor } from '@ticketing/testing';
 import { SERVICES, startLocalSystem } from '../../scripts/system/local-system';
 import { percentile, printFigures, rate, verdict } from '../bench-report';
@@ -218,8 +217,8 @@ async function main() {
     };
     // When each payments.created reaches the server: a plain subscriber sees what JetStream stores.
     const seenOnBus = new Map<string, number>();
-    const observer = await connect({ servers: nats.url, name: 'bench-observer' });
-    observer.subscribe('payments.created', {
+    const observer = await Bus.connect({ url: nats.url, name: 'bench-observer' });
+    observer.connection.subscribe(observer.wireSubject('payments.created'), {
       callback: (_error, msg) => {
         seenOnBus.set((msg.json() as { id: string }).id, Date.now());
       },
